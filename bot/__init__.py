@@ -1,0 +1,3 @@
+"""mlprep: mock machine-learning interview practice."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,280 @@
+"""The SQLite store (the only module with SQL): users, attempts, mastery and open questions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+from sqlite_utils.db import NotFoundError
+
+from bot.engine.mastery import TopicMastery
+
+APPLICATION_ID = 0x4D4C5052  # "MLPR": marks a file as an mlprep database
+migrations = sqlite_utils.Migrations("mlprep")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says which file and why."""
+
+
+class User(BaseModel):
+    """A practising user (CLI name or Discord id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    external_id: str
+    display_name: str
+
+
+class Attempt(BaseModel):
+    """One graded (or skipped) answer, as stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    user_id: int
+    question_id: str
+    topic: str
+    kind: str
+    difficulty: int
+    answer: str
+    score: float
+    passed: bool
+    verdict: str
+    grader: str
+    feedback: str
+    hints_used: int = 0
+    started_at: datetime
+    submitted_at: datetime
+
+
+class OpenQuestion(BaseModel):
+    """The question a user is currently answering."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    question_id: str
+    started_at: datetime
+    hints_used: int = 0
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Create users, attempts, mastery and open_questions."""
+    db["users"].create(
+        {"id": int, "external_id": str, "display_name": str, "created_at": str},
+        pk="id",
+        not_null={"external_id", "display_name", "created_at"},
+    )
+    db["users"].create_index(["external_id"], unique=True)
+    db["attempts"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "question_id": str,
+            "topic": str,
+            "kind": str,
+            "difficulty": int,
+            "answer": str,
+            "score": float,
+            "passed": int,
+            "verdict": str,
+            "grader": str,
+            "feedback": str,
+            "hints_used": int,
+            "started_at": str,
+            "submitted_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "question_id", "topic", "score", "verdict", "submitted_at"},
+    )
+    db["attempts"].create_index(["user_id", "submitted_at"])
+    db["attempts"].create_index(["user_id", "question_id"])
+    db["mastery"].create(
+        {"user_id": int, "topic": str, "mastery": float, "attempts": int, "score_sum": float, "last_attempt_at": str},
+        pk=("user_id", "topic"),
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["open_questions"].create(
+        {"user_id": int, "question_id": str, "started_at": str, "hints_used": int},
+        pk="user_id",
+        foreign_keys=[("user_id", "users", "id")],
+    )
+
+
+def _ts(value: datetime) -> str:
+    """Store timestamps as ISO text in UTC."""
+    return value.astimezone(UTC).isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    """Read a stored timestamp."""
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """All persistence for mlprep; returns models, never rows."""
+
+    def __init__(self, db: sqlite_utils.Database, label: str = ":memory:") -> None:
+        self.db = db
+        self.label = label
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (or create) the database at `path`, migrate it, and refuse corrupt or foreign files."""
+        label = str(path)
+        if Path(path).is_dir():
+            raise StoreError(f"{label} is a folder, not a database file (set MLPREP_DB to a file path)")
+        try:
+            db = sqlite_utils.Database(path)
+            store = cls(db, label)
+            store._prepare(wal=True)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{label} is not a usable SQLite database ({exc}); move it aside or set MLPREP_DB to another file"
+            ) from exc
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """An in-memory store, for tests."""
+        store = cls(sqlite_utils.Database(memory=True))
+        store._prepare(wal=False)
+        return store
+
+    def _prepare(self, wal: bool) -> None:
+        """Check the file is ours (or empty), then enable WAL and apply pending migrations."""
+        app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.db.table_names()
+        if app_id != APPLICATION_ID and tables:
+            raise StoreError(
+                f"{self.label} is a SQLite database of another program (tables: "
+                f"{', '.join(tables[:5])}); mlprep will not touch it. Set MLPREP_DB to another file"
+            )
+        if wal:
+            self.db.enable_wal()
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        if app_id != APPLICATION_ID:
+            self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def user(self, external_id: str, display_name: str | None = None) -> User:
+        """Get or create the user with this external id."""
+        rows = list(self.db["users"].rows_where("external_id = ?", [external_id], limit=1))
+        if rows:
+            return User(**{k: rows[0][k] for k in ("id", "external_id", "display_name")})
+        with self.db.atomic():
+            self.db["users"].insert(
+                {
+                    "external_id": external_id,
+                    "display_name": display_name or external_id,
+                    "created_at": _ts(datetime.now(UTC)),
+                }
+            )
+        return self.user(external_id)
+
+    def find_user(self, external_id: str) -> User | None:
+        """Return the user with this external id, or None."""
+        rows = list(self.db["users"].rows_where("external_id = ?", [external_id], limit=1))
+        return User(**{k: rows[0][k] for k in ("id", "external_id", "display_name")}) if rows else None
+
+    def record_attempt(self, attempt: Attempt, mastery: TopicMastery | None) -> int:
+        """Save an attempt, its mastery update and close the open question, all in one transaction."""
+        with self.db.atomic():
+            row = attempt.model_dump(exclude={"id"})
+            row.update(
+                passed=int(attempt.passed), started_at=_ts(attempt.started_at), submitted_at=_ts(attempt.submitted_at)
+            )
+            attempt_id = self.db["attempts"].insert(row).last_pk
+            if mastery is not None:
+                self.db["mastery"].upsert(
+                    {
+                        "user_id": attempt.user_id,
+                        "topic": mastery.topic,
+                        "mastery": mastery.mastery,
+                        "attempts": mastery.attempts,
+                        "score_sum": mastery.score_sum,
+                        "last_attempt_at": _ts(mastery.last_attempt_at) if mastery.last_attempt_at else None,
+                    },
+                    pk=("user_id", "topic"),
+                )
+            self.db.execute(
+                "DELETE FROM open_questions WHERE user_id = ? AND question_id = ?",
+                [attempt.user_id, attempt.question_id],
+            )
+        return int(attempt_id)
+
+    def masteries(self, user_id: int) -> dict[str, TopicMastery]:
+        """Every topic mastery of a user, by topic."""
+        rows = self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")
+        return {
+            r["topic"]: TopicMastery(
+                topic=r["topic"],
+                mastery=r["mastery"],
+                attempts=r["attempts"],
+                score_sum=r["score_sum"],
+                last_attempt_at=_dt(r["last_attempt_at"]),
+            )
+            for r in rows
+        }
+
+    def attempts(self, user_id: int, limit: int | None = None) -> list[Attempt]:
+        """A user's attempts, newest first."""
+        rows = self.db["attempts"].rows_where(
+            "user_id = ?", [user_id], order_by="submitted_at desc, id desc", limit=limit
+        )
+        return [_attempt(r) for r in rows]
+
+    def attempted_question_ids(self, user_id: int) -> set[str]:
+        """Ids of every question the user has attempted."""
+        sql = "SELECT DISTINCT question_id FROM attempts WHERE user_id = ?"
+        return {r[0] for r in self.db.execute(sql, [user_id]).fetchall()}
+
+    def open_question(self, user_id: int) -> OpenQuestion | None:
+        """The user's open question, if any."""
+        try:
+            row = self.db["open_questions"].get(user_id)
+        except NotFoundError:
+            return None
+        return OpenQuestion(
+            user_id=row["user_id"],
+            question_id=row["question_id"],
+            started_at=_dt(row["started_at"]),
+            hints_used=row["hints_used"],
+        )
+
+    def set_open_question(self, open_question: OpenQuestion) -> None:
+        """Make this the user's open question (replacing any other)."""
+        with self.db.atomic():
+            self.db["open_questions"].upsert(
+                {
+                    "user_id": open_question.user_id,
+                    "question_id": open_question.question_id,
+                    "started_at": _ts(open_question.started_at),
+                    "hints_used": open_question.hints_used,
+                },
+                pk="user_id",
+            )
+
+    def clear_open_question(self, user_id: int) -> None:
+        """Forget the user's open question."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM open_questions WHERE user_id = ?", [user_id])
+
+
+def _attempt(row: dict) -> Attempt:
+    """Build an Attempt model from a stored row."""
+    data = dict(row)
+    data["passed"] = bool(data["passed"])
+    return Attempt(**data)

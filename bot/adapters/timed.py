@@ -1,0 +1,77 @@
+"""Run a pure function in a worker process that is killed when it overruns its time bound."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class TimeBoundExceeded(Exception):
+    """The function did not finish within its time bound; its worker was killed."""
+
+
+def _serve(conn: Connection) -> None:
+    """Worker loop: receive (function, args), send back ("ok", result) or ("error", exception)."""
+    while True:
+        try:
+            func, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", func(*args)))
+        except Exception as exc:  # noqa: BLE001 - returned to the caller, who re-raises it
+            conn.send(("error", exc))
+
+
+class TimedWorker:
+    """One reusable worker process; a call past `timeout_s` kills it and a fresh one starts next time."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def _ensure(self) -> Connection:
+        """Start the worker if it is not running."""
+        if self._process is None or not self._process.is_alive() or self._conn is None:
+            parent, child = self._ctx.Pipe()
+            self._process = self._ctx.Process(target=_serve, args=(child,), daemon=True)
+            self._process.start()
+            child.close()
+            self._conn = parent
+        return self._conn
+
+    def call(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run func(*args) in the worker; raise TimeBoundExceeded past the time bound."""
+        with self._lock:
+            conn = self._ensure()
+            conn.send((func, args))
+            if not conn.poll(self.timeout_s):
+                log.warning("time_bound_exceeded func=%s timeout_s=%s", getattr(func, "__name__", func), self.timeout_s)
+                self.close()
+                raise TimeBoundExceeded(f"took longer than {self.timeout_s:g}s")
+            try:
+                status, value = conn.recv()
+            except EOFError as exc:
+                self.close()
+                raise TimeBoundExceeded("the worker died") from exc
+        if status == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        """Stop the worker process."""
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()
+            self._process.join(timeout=5)
+        if self._conn is not None:
+            self._conn.close()
+        self._process, self._conn = None, None

@@ -1,0 +1,35 @@
+"""Wire settings, bank, store and graders into a Service, once, at start-up."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from bot.adapters.bank_files import load_bank_strict
+from bot.adapters.sandbox import SubprocessRunner
+from bot.adapters.store import Store
+from bot.adapters.timed import TimedWorker
+from bot.grader import OfflineGrader
+from bot.service import Service
+from bot.settings import Settings
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+def build_grader(settings: Settings) -> OfflineGrader:
+    """The offline grader with its subprocess runner and killable maths worker."""
+    return OfflineGrader(
+        SubprocessRunner(),
+        TimedWorker(settings.maths_time_limit_s),
+        settings.code_time_limit_s,
+        settings.code_memory_mb,
+    )
+
+
+def build_service(settings: Settings, store: Store | None = None, seed: int | None = None) -> Service:
+    """A ready Service: strict bank load, migrated store (MLPREP_DB unless given), offline grader, real clock."""
+    bank = load_bank_strict(settings.bank_dir)
+    return Service(bank, store or Store.open(settings.db), build_grader(settings), utc_now, random.Random(seed))

@@ -1,0 +1,96 @@
+"""Deep bank checks that need the graders: references must grade as correct, answers must parse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bot.adapters.bank_files import load_bank_dir
+from bot.engine.bank import Bank, BankProblem
+from bot.engine.grading.coding import syntax_error
+from bot.engine.grading.maths_parse import MathsParseError, parse_bank_expression
+from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
+from bot.grader import OfflineGrader
+
+REFERENCE_MIN_SCORE = 0.8
+
+
+def _problem(item: BankQuestion, message: str) -> BankProblem:
+    """A problem located at the question."""
+    return BankProblem(file=item.source, line=item.line, question_id=item.id, message=message)
+
+
+def check_question(item: BankQuestion, grader: OfflineGrader) -> list[BankProblem]:
+    """Check that one question is gradable by its own reference answer or solution."""
+    q = item.question
+    if isinstance(q, MathsQuestion):
+        return _check_maths(item, q)
+    if isinstance(q, ConceptQuestion):
+        result = grader.grade(item, q.reference_answer)
+        if result.score < REFERENCE_MIN_SCORE:
+            missed = ", ".join(p.id for p in result.points if not p.hit) or "-"
+            return [
+                _problem(
+                    item,
+                    f"reference_answer scores {result.score:.2f} against its own key points "
+                    f"(needs {REFERENCE_MIN_SCORE}); missed: {missed}",
+                )
+            ]
+        return []
+    return _check_coding(item, q, grader)
+
+
+def _check_maths(item: BankQuestion, q: MathsQuestion) -> list[BankProblem]:
+    """A maths expression answer must parse with its declared variables."""
+    if q.answer.expression is None:
+        return []
+    try:
+        parsed = parse_bank_expression(q.answer.expression, q.answer.variables)
+    except MathsParseError as exc:
+        return [_problem(item, f"answer.expression: {exc}")]
+    undeclared = {str(s) for s in parsed.free_symbols} - set(q.answer.variables)
+    if q.answer.variables and undeclared:
+        return [_problem(item, f"answer.expression uses undeclared variables: {', '.join(sorted(undeclared))}")]
+    return []
+
+
+def _check_coding(item: BankQuestion, q: CodingQuestion, grader: OfflineGrader) -> list[BankProblem]:
+    """Starter code must parse; the reference solution must pass every test."""
+    problems = []
+    for field, code in (
+        ("starter_code", q.starter_code),
+        ("reference_solution", q.reference_solution),
+        ("check", q.check),
+    ):
+        error = syntax_error(code) if code else None
+        if error:
+            problems.append(_problem(item, f"{field} does not parse: {error}"))
+    if problems:
+        return problems
+    result = grader.grade(item, q.reference_solution)
+    if not result.passed:
+        failed = "; ".join(
+            f"test {t.index}: {t.verdict}" + (f" ({t.error})" if t.error else "") for t in result.tests if not t.passed
+        )
+        problems.append(
+            _problem(item, f"reference_solution fails its own tests ({result.verdict}): {failed or result.feedback}")
+        )
+    return problems
+
+
+def check_bank(
+    bank_dir: Path, grader: OfflineGrader, progress: Callable[[int, int], None] | None = None
+) -> tuple[Bank, list[BankProblem]]:
+    """Load a bank folder and run every check; return the bank and all problems, in file order."""
+    bank, problems = load_bank_dir(bank_dir)
+    items = list(bank.questions.values())
+    done = 0
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for found in pool.map(lambda i: check_question(i, grader), items):
+            problems.extend(found)
+            done += 1
+            if progress is not None:
+                progress(done, len(items))
+    problems.sort(key=lambda p: (p.file, p.line, p.question_id))
+    return bank, problems

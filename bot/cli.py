@@ -1,0 +1,282 @@
+"""The `mlprep` command: bank tools, grading, terminal practice and stats."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from bot import __version__, cli_render
+from bot.adapters.bank_files import load_bank_dir
+from bot.adapters.store import Store, StoreError
+from bot.app import build_grader, build_service
+from bot.bank_check import check_bank
+from bot.batch import grade_lines
+from bot.engine.bank import BankError
+from bot.engine.models import Rubric, TopicFile, TopicsFile
+from bot.errors import ConfigError, MlprepError
+from bot.practice import run_practice
+from bot.service import Filters
+from bot.settings import Settings
+
+log = logging.getLogger("mlprep")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Read settings, with --bank-dir overriding MLPREP_BANK_DIR."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid setting: {details}") from exc
+    if getattr(args, "bank_dir", None):
+        settings = settings.model_copy(update={"bank_dir": Path(args.bank_dir)})
+    return settings
+
+
+def cmd_bank_validate(args: argparse.Namespace) -> int:
+    """Load and check the whole bank; print every problem located."""
+    settings = _settings(args)
+    grader = build_grader(settings)
+    try:
+        bank, problems = check_bank(settings.bank_dir, grader, _progress if sys.stderr.isatty() else None)
+    finally:
+        grader.close()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {settings.bank_dir}", file=sys.stderr)
+        return 1
+    kinds = Counter(q.question.kind for q in bank.questions.values())
+    print(
+        f"ok: {len(bank.questions)} questions ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
+        f"in {len(bank.topics)} topics, {len(bank.rubrics)} rubric(s)"
+    )
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    """Show progress of a long check on the terminal."""
+    print(f"\rchecking questions {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
+def _batch_progress(done: int) -> None:
+    """Show how many lines a long batch has graded."""
+    print(f"\rgraded {done} line(s)", end="", file=sys.stderr, flush=True)
+
+
+def cmd_bank_stats(args: argparse.Namespace) -> int:
+    """Count questions by kind, topic and difficulty."""
+    settings = _settings(args)
+    bank, problems = load_bank_dir(settings.bank_dir)
+    if problems:
+        print(f"warning: the bank has {len(problems)} problem(s); run `mlprep bank validate`", file=sys.stderr)
+    items = list(bank.questions.values())
+    data = {
+        "questions": len(items),
+        "by_kind": dict(sorted(Counter(q.question.kind for q in items).items())),
+        "by_topic": dict(sorted(Counter(q.topic for q in items).items())),
+        "by_difficulty": {str(k): v for k, v in sorted(Counter(q.question.difficulty for q in items).items())},
+    }
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"{data['questions']} questions")
+    for section in ("by_kind", "by_topic", "by_difficulty"):
+        print(f"\n{section.replace('_', ' ')}:")
+        for key, count in data[section].items():
+            print(f"  {key:<28} {count}")
+    return 0
+
+
+def cmd_bank_schema(args: argparse.Namespace) -> int:
+    """Write a JSON Schema of the bank format for editors."""
+    model = {"questions": TopicFile, "topics": TopicsFile, "rubric": Rubric}[args.file_type]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"mlprep {args.file_type} file"
+    text = json.dumps(schema, indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _read_answer(args: argparse.Namespace) -> str:
+    """The answer from --answer or --answer-file."""
+    if args.answer is not None:
+        return args.answer
+    try:
+        return Path(args.answer_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read --answer-file {args.answer_file}: {exc}") from exc
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade one answer and print the result."""
+    answer = _read_answer(args)
+    service = build_service(_settings(args), store=Store.memory(), seed=0)
+    try:
+        result = service.grade(args.question_id, answer)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps({"question_id": args.question_id, **result.model_dump(mode="json")}, indent=2))
+    else:
+        print(cli_render.result(result))
+    return 0
+
+
+def cmd_grade_batch(args: argparse.Namespace) -> int:
+    """Grade a JSONL file of answers; a bad line gets an error line and the batch goes on."""
+    with contextlib.ExitStack() as stack:
+        source = sys.stdin if args.input == "-" else stack.enter_context(_open(args.input, "r"))
+        sink = stack.enter_context(_open(args.output, "w")) if args.output else sys.stdout
+        service = build_service(_settings(args), store=Store.memory(), seed=0)
+        stack.callback(service.close)
+        counts = grade_lines(service, source, sink, _batch_progress if sys.stderr.isatty() else None)
+    print(f"graded {counts['graded']} line(s), {counts['errors']} error line(s)", file=sys.stderr)
+    return 0
+
+
+def _open(path: str, mode: str) -> TextIO:
+    """Open a text file, turning OS errors into a clear message."""
+    try:
+        return Path(path).open(mode, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot open {path}: {exc.strerror}") from exc
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    """Interactive practice in the terminal (works with piped stdin)."""
+    service = build_service(_settings(args))
+    filters = Filters(topic=args.topic, kind=args.kind, difficulty=args.difficulty)
+    try:
+        run_practice(service, _cli_user(args.user), filters, sys.stdin, sys.stdout)
+    finally:
+        service.close()
+    return 0
+
+
+def _cli_user(name: str | None) -> str:
+    """The external id of a terminal user."""
+    if name:
+        return f"cli:{name}"
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:local"
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Per-topic attempts, average score and mastery for a user."""
+    service = build_service(_settings(args))
+    try:
+        data = service.stats(_cli_user(args.user))
+    finally:
+        service.close()
+    print(data.model_dump_json(indent=2) if args.json else cli_render.stats(data))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="mlprep",
+        description="Mock ML-interview practice: coding, maths and "
+        "ML-concept questions, graded, with your weak topics tracked.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlprep {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO (MLPREP_LOG_LEVEL sets it too)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_bank(sub)
+    _add_grade(sub)
+    practice = sub.add_parser("practice", help="practise in the terminal")
+    practice.add_argument("--topic", help="only this topic id (see `mlprep bank stats`)")
+    practice.add_argument("--kind", choices=["coding", "maths", "concept"], help="only this kind of question")
+    practice.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5", help="only this difficulty")
+    practice.add_argument("--user", help="your name (default: your login name)")
+    practice.set_defaults(func=cmd_practice)
+    stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")
+    stats.add_argument("--user", help="whose stats (default: your login name)")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def _add_bank(sub: Any) -> None:
+    """The `bank` subcommands."""
+    bank = sub.add_parser("bank", help="check and describe the question bank")
+    bank_sub = bank.add_subparsers(dest="bank_command", required=True, metavar="COMMAND")
+    validate = bank_sub.add_parser("validate", help="check every file and question; exit 1 on any problem")
+    validate.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    validate.set_defaults(func=cmd_bank_validate)
+    stats = bank_sub.add_parser("stats", help="count questions by kind, topic and difficulty")
+    stats.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.set_defaults(func=cmd_bank_stats)
+    schema = bank_sub.add_parser("schema", help="write a JSON Schema of the bank format for editors")
+    schema.add_argument(
+        "--for",
+        dest="file_type",
+        choices=["questions", "topics", "rubric"],
+        default="questions",
+        help="which file the schema describes (default: a topic's questions file)",
+    )
+    schema.add_argument("-o", "--output", help="write to this file instead of stdout")
+    schema.set_defaults(func=cmd_bank_schema)
+
+
+def _add_grade(sub: Any) -> None:
+    """The `grade` and `grade-batch` subcommands."""
+    grade = sub.add_parser("grade", help="grade one answer")
+    grade.add_argument("question_id", metavar="QUESTION_ID")
+    source = grade.add_mutually_exclusive_group(required=True)
+    source.add_argument("--answer", help="the answer text")
+    source.add_argument("--answer-file", help="read the answer from this file")
+    grade.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    grade.add_argument("--json", action="store_true", help="print JSON")
+    grade.set_defaults(func=cmd_grade)
+    batch = sub.add_parser("grade-batch", help="grade a JSONL file of answers")
+    batch.add_argument("input", metavar="INPUT.jsonl", help="one {id, question_id, answer} per line; - for stdin")
+    batch.add_argument("-o", "--output", metavar="OUTPUT.jsonl", help="write results here (default: stdout)")
+    batch.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    batch.set_defaults(func=cmd_grade_batch)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; domain errors become one clear line and an exit code, never a traceback."""
+    args = build_parser().parse_args(argv)
+    level = "INFO" if args.verbose else os.environ.get("MLPREP_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except BankError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"error: the question bank has {len(exc.problems)} problem(s); fix them or run `mlprep bank validate`",
+            file=sys.stderr,
+        )
+        return 1
+    except (MlprepError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,140 @@
+"""Offline rubric grading of concept answers: weighted key points found by their phrasings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.engine.grading import text
+from bot.engine.grading.result import GradeResult, PointResult, verdict_for
+from bot.engine.models import ConceptQuestion, KeyPoint, Misconception
+
+PASS_MARK = 0.7
+MISCONCEPTION_PENALTY = 0.25
+REFERENCE_FULL_COVERAGE = 0.6
+GRADER = "keypoints"
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    raw: str
+    tokens: list[str]
+    stems: list[str]
+
+
+@dataclass(frozen=True)
+class _Match:
+    hit: bool
+    negated: bool
+    evidence: str | None
+
+
+def _prepare(answer: str) -> list[_Sentence]:
+    """Split an answer into sentences with aligned tokens and stems."""
+    result = []
+    for raw in text.sentences(answer):
+        toks = text.tokens(raw)
+        result.append(_Sentence(raw, toks, [text.stem(t) for t in toks]))
+    return result
+
+
+def _match(phrases: list[str], answer: list[_Sentence]) -> _Match:
+    """Find the first non-negated occurrence of any phrase; remember a negated one if that is all there is."""
+    negated_evidence = None
+    for phrase in phrases:
+        phrase_stems = text.stems(phrase)
+        for sentence in answer:
+            start = text.find_phrase(sentence.stems, phrase_stems)
+            if start is None:
+                continue
+            if text.negated_before(sentence.tokens, start):
+                negated_evidence = negated_evidence or sentence.raw
+                continue
+            return _Match(True, False, sentence.raw)
+    return _Match(False, negated_evidence is not None, negated_evidence)
+
+
+def _point(point: KeyPoint, answer: list[_Sentence]) -> PointResult:
+    """Grade one key point."""
+    found = _match(point.phrases or [point.description], answer)
+    return PointResult(
+        id=point.id,
+        hit=found.hit,
+        description=point.description,
+        weight=point.weight,
+        evidence=found.evidence,
+        negated=found.negated,
+    )
+
+
+def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
+    """Check one misconception (stated, not negated)."""
+    found = _match(item.phrases, answer)
+    return PointResult(
+        id=item.id, hit=found.hit, description=item.description, evidence=found.evidence if found.hit else None
+    )
+
+
+def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
+    """Grade a free-text answer against the question's key points (or its reference answer)."""
+    if not answer.strip():
+        return GradeResult(
+            score=0.0, passed=False, verdict="unreadable", grader=GRADER, feedback="The answer is empty."
+        )
+    if not question.key_points:
+        return _grade_by_reference(question, answer)
+    sentences = _prepare(answer)
+    mistakes = [m for m in (_misconception(m, sentences) for m in question.misconceptions) if m.hit]
+    wrong = {m.evidence for m in mistakes}
+    points = [_point(p, [s for s in sentences if s.raw not in wrong]) for p in question.key_points]
+    total = sum(p.weight for p in points)
+    earned = sum(p.weight for p in points if p.hit) / total
+    score = round(max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes)), 4)
+    verdict = verdict_for(score, PASS_MARK)
+    return GradeResult(
+        score=score,
+        passed=score >= PASS_MARK,
+        verdict=verdict,
+        grader=GRADER,
+        feedback=_feedback(points, mistakes),
+        points=points,
+        misconceptions=mistakes,
+    )
+
+
+def _feedback(points: list[PointResult], mistakes: list[PointResult]) -> str:
+    """Say which key points were hit (with evidence) and missed, and name misconceptions."""
+    lines = []
+    for p in points:
+        if p.hit:
+            lines.append(f"✓ {p.description} — “{_clip(p.evidence or '')}”")
+        elif p.negated:
+            lines.append(f"✗ {p.description} (your answer negates it: “{_clip(p.evidence or '')}”)")
+        else:
+            lines.append(f"✗ {p.description}")
+    lines.extend(f"⚠ Misconception: {m.description} — “{_clip(m.evidence or '')}”" for m in mistakes)
+    return "\n".join(lines)
+
+
+def _clip(sentence: str, limit: int = 120) -> str:
+    """Shorten evidence for display."""
+    return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+
+
+def _grade_by_reference(question: ConceptQuestion, answer: str) -> GradeResult:
+    """With no key points: coverage of the reference answer's content words (question words excluded)."""
+    prompt_words = frozenset(text.content_words(question.prompt))
+    reference = text.content_words(question.reference_answer, exclude=prompt_words)
+    given = set(text.content_words(answer, exclude=prompt_words))
+    coverage = len(reference.keys() & given) / len(reference) if reference else 0.0
+    score = round(min(1.0, coverage / REFERENCE_FULL_COVERAGE), 4)
+    missing = [word for key, word in reference.items() if key not in given][:8]
+    feedback = f"Your answer covers {coverage:.0%} of the reference answer's key terms."
+    if missing and score < 1.0:
+        feedback += " Terms you could have used: " + ", ".join(missing) + "."
+    return GradeResult(
+        score=score,
+        passed=score >= PASS_MARK,
+        verdict=verdict_for(score, PASS_MARK),
+        grader="reference-overlap",
+        feedback=feedback,
+    )

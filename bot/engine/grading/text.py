@@ -1,0 +1,121 @@
+"""Text helpers for offline concept grading: sentences, tokens, a light stemmer, negation."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=[.!?;])$")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|n't")
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "n't",
+        "cannot",
+        "without",
+        "neither",
+        "nor",
+        "none",
+        "nothing",
+        "hardly",
+        "rarely",
+        "nobody",
+        "nowhere",
+        "lack",
+        "lacks",
+        "fails",
+        "fail",
+    }
+)
+CLAUSE_BREAKS = frozenset({"but", "however", "although", "though", "whereas", "while", "instead", "yet"})
+STOPWORDS = frozenset(
+    "a an the and or of to in on for with by at from as is are was were be been being it its this that these those "
+    "which who whom what when where why how than then so such can could may might will would should must do does "
+    "did has have had having into onto over under about between through during each other some any all more most "
+    "very also just only both their there they them we you your our i he she his her if else because while not no "
+    "one two use used using".split()
+)
+NEGATION_WINDOW = 3
+
+
+def sentences(text: str) -> list[str]:
+    """Split an answer into sentences (also on line breaks and bullet points)."""
+    parts = [p.strip(" -*•\t") for p in _SENTENCE_SPLIT.split(text)]
+    return [p for p in parts if p]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens, with `doesn't` split into `does` + `n't`."""
+    lowered = text.lower().replace("’", "'")
+    lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)
+    lowered = lowered.replace("can't", "can n't").replace("won't", "will n't")
+    return _WORD.findall(lowered)
+
+
+@lru_cache(maxsize=20_000)
+def stem(word: str) -> str:
+    """A light, consistent stemmer: plurals, -ing, -ed, -ly, final e, doubled consonants, -ise/-ize."""
+    w = word.lower().removesuffix("'s")
+    for british, american in (("isation", "ization"), ("ised", "ized"), ("ising", "izing"), ("ises", "izes")):
+        if w.endswith(british) and len(w) > len(british) + 2:
+            w = w[: -len(british)] + american
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ied") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    if w.endswith("ly") and len(w) > 4:
+        w = w[:-2]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz" and w[-1].isalpha():
+        w = w[:-1]
+    return w
+
+
+def stems(text: str) -> list[str]:
+    """Stemmed tokens of a text."""
+    return [stem(t) for t in tokens(text)]
+
+
+def find_phrase(sentence_stems: list[str], phrase_stems: list[str]) -> int | None:
+    """Return where the phrase starts in the sentence (whole words, in order), or None."""
+    n = len(phrase_stems)
+    if n == 0:
+        return None
+    for start in range(len(sentence_stems) - n + 1):
+        if sentence_stems[start : start + n] == phrase_stems:
+            return start
+    return None
+
+
+def negated_before(sentence_tokens: list[str], start: int) -> bool:
+    """Whether a negation word stands within the window before `start`, in the same clause."""
+    for index in range(start - 1, max(-1, start - 1 - NEGATION_WINDOW), -1):
+        word = sentence_tokens[index]
+        if word in CLAUSE_BREAKS:
+            return False
+        if word in NEGATIONS:
+            return True
+    return False
+
+
+def content_words(text: str, exclude: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Map each content-word stem of a text (no stopwords, no excluded stems) to its first spelling."""
+    words: dict[str, str] = {}
+    for token in tokens(text):
+        if token in STOPWORDS or len(token) < 2:
+            continue
+        key = stem(token)
+        if key not in exclude:
+            words.setdefault(key, token)
+    return words
