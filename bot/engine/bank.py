@@ -68,11 +68,19 @@ def _validation_problems(file: str, node: Any, exc: ValidationError, data: Any) 
     for error in exc.errors():
         loc = tuple(error["loc"])
         qid = _question_id_at(data, loc)
-        field = ".".join(str(part) for part in loc if not isinstance(part, int) and part not in AREA_OF_KIND)
+        field = _field_path(loc)
         message = _error_message(error, loc)
         text = f"{field}: {message}" if field else message
         problems.append(BankProblem(file=file, line=yaml_lines.line_of(node, loc), question_id=qid, message=text))
     return problems
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    """The dotted path of a field, relative to its question when inside one (kind tags dropped)."""
+    parts = list(loc[2:]) if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int) else list(loc)
+    if parts and parts[0] in AREA_OF_KIND:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
 
 
 def _error_message(error: Any, loc: tuple[Any, ...]) -> str:

@@ -77,7 +77,7 @@ def stem(word: str) -> str:
         w = w[:-2]
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz" and w[-1].isalpha():
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "sz" and w[-1].isalpha():
         w = w[:-1]
     return w
 

@@ -1,0 +1,225 @@
+"""Shared fixtures: a small valid bank (as texts and on disk), fake clock, in-memory service."""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.sandbox import SubprocessRunner
+from bot.adapters.store import Store
+from bot.adapters.timed import TimedWorker
+from bot.engine.bank import Bank, load_bank
+from bot.grader import OfflineGrader
+from bot.service import Service
+
+TOPICS = """\
+topics:
+  - id: calculus
+    title: Calculus
+    area: maths
+    description: Derivatives and integrals.
+  - id: regularisation
+    title: Regularisation
+    area: ml
+    description: Keeping models simple.
+  - id: arrays
+    title: Arrays
+    area: coding
+    description: Lists and hash maps.
+"""
+
+CALCULUS = """\
+topic: calculus
+questions:
+  - id: calc-derivative
+    kind: maths
+    difficulty: 2
+    prompt: Differentiate x^2 sin(x).
+    hints: [Use the product rule.]
+    solution: 2x sin x + x^2 cos x.
+    answer:
+      expression: 2*x*sin(x) + x**2*cos(x)
+      variables: [x]
+  - id: calc-value
+    kind: maths
+    difficulty: 1
+    prompt: What is the derivative of x^3 at x = 2?
+    answer:
+      value: 12
+  - id: calc-choice
+    kind: maths
+    difficulty: 1
+    prompt: Which function is convex?
+    answer:
+      choices: ["x^2", "-x^2", "sin(x)"]
+      correct: 0
+"""
+
+REGULARISATION = """\
+topic: regularisation
+questions:
+  - id: reg-l1-l2
+    kind: concept
+    difficulty: 2
+    prompt: Compare L1 and L2 regularisation.
+    reference_answer: >-
+      L1 adds the absolute values of the weights to the loss and drives many weights to exactly zero, giving
+      sparse models. L2 adds the squared weights and shrinks all weights smoothly toward zero without zeroing them.
+    key_points:
+      - id: l1-sparse
+        weight: 2
+        description: L1 drives weights to exactly zero (sparsity)
+        phrases: [sparse, exactly zero, weights to zero, feature selection]
+      - id: l2-shrinks
+        description: L2 shrinks weights smoothly
+        phrases: [shrinks, weight decay, small weights]
+    misconceptions:
+      - id: l2-sparse
+        description: L2 makes weights sparse
+        phrases: [l2 makes weights sparse, l2 gives sparse, l2 produces sparse]
+  - id: reg-dropout
+    kind: concept
+    difficulty: 1
+    prompt: What does dropout do during training?
+    reference_answer: Dropout randomly zeroes activations during training so units cannot co-adapt, which regularises the network.
+"""
+
+ARRAYS = """\
+topic: arrays
+questions:
+  - id: arr-two-sum
+    kind: coding
+    difficulty: 2
+    prompt: Return indices of the two numbers that add up to target.
+    entry_point: two_sum
+    starter_code: |
+      def two_sum(nums, target):
+          pass
+    reference_solution: |
+      def two_sum(nums, target):
+          seen = {}
+          for i, n in enumerate(nums):
+              if target - n in seen:
+                  return [seen[target - n], i]
+              seen[n] = i
+          return []
+    tests:
+      - {args: [[2, 7, 11, 15], 9], expected: [0, 1], sample: true}
+      - {args: [[3, 2, 4], 6], expected: [1, 2]}
+      - {args: [[3, 3], 6], expected: [0, 1]}
+  - id: arr-mean
+    kind: coding
+    difficulty: 1
+    prompt: Return the mean of a non-empty list.
+    entry_point: mean
+    starter_code: |
+      def mean(xs):
+          pass
+    reference_solution: |
+      def mean(xs):
+          return sum(xs) / len(xs)
+    tests:
+      - {args: [[1, 2]], expected: 1.5, sample: true}
+    check: |
+      def check(candidate):
+          assert abs(candidate([1, 2, 3, 4]) - 2.5) < 1e-9
+"""
+
+RUBRIC = """\
+title: Concept explanation
+criteria:
+  - id: correctness
+    weight: 2
+    description: Is it right?
+    levels: {0: wrong, 1: partly, 2: right}
+"""
+
+
+def bank_texts() -> dict[str, str]:
+    """A small valid bank as {relative path: text}."""
+    return {
+        "question_bank/topics.yaml": TOPICS,
+        "question_bank/maths/calculus.yaml": CALCULUS,
+        "question_bank/ml/regularisation.yaml": REGULARISATION,
+        "question_bank/coding/arrays.yaml": ARRAYS,
+        "rubrics/concept-explanation.yaml": RUBRIC,
+    }
+
+
+def write_bank(root: Path, files: dict[str, str]) -> Path:
+    """Write bank texts under `root` and return it."""
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def mini_bank() -> Bank:
+    """The small bank, loaded (and known to be problem-free)."""
+    bank, problems = load_bank(bank_texts())
+    assert problems == []
+    return bank
+
+
+@pytest.fixture
+def mini_bank_dir(tmp_path: Path) -> Path:
+    """The small bank written to a temporary folder."""
+    return write_bank(tmp_path / "bank", bank_texts())
+
+
+class FakeClock:
+    """A clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture(scope="session")
+def grader() -> Iterator[OfflineGrader]:
+    """One offline grader (with its maths worker) for the whole run."""
+    grader = OfflineGrader(SubprocessRunner(), TimedWorker(10.0), time_limit_s=5.0, memory_mb=512)
+    yield grader
+    grader.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock."""
+    return FakeClock()
+
+
+@pytest.fixture
+def service(mini_bank: Bank, grader: OfflineGrader, clock: FakeClock) -> Service:
+    """A service over the small bank with an in-memory store."""
+    return Service(mini_bank, Store.memory(), grader, clock, random.Random(7))
+
+
+@pytest.fixture
+def texts() -> dict[str, str]:
+    """A fresh copy of the small bank's texts, for tests to break."""
+    return bank_texts()
+
+
+@pytest.fixture
+def make_bank_dir(tmp_path: Path):  # noqa: ANN201 - returns a factory
+    """Return a function that writes bank texts to a fresh folder."""
+    counter = iter(range(1000))
+
+    def make(files: dict[str, str]) -> Path:
+        return write_bank(tmp_path / f"bank{next(counter)}", files)
+
+    return make

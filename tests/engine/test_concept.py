@@ -1,0 +1,97 @@
+"""Offline concept grading: weighted key points, stemming, negation, misconceptions, reference overlap."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine.bank import Bank
+from bot.engine.grading.concept import grade_concept
+from bot.engine.grading.text import negated_before, sentences, stem, tokens
+from bot.engine.models import ConceptQuestion
+
+
+@pytest.fixture
+def l1l2(mini_bank: Bank) -> ConceptQuestion:
+    """The L1-vs-L2 question of the small bank."""
+    question = mini_bank.get("reg-l1-l2").question  # type: ignore[union-attr]
+    assert isinstance(question, ConceptQuestion)
+    return question
+
+
+CASES = [
+    ("reference-like", "L1 drives many weights to exactly zero, so the model is sparse. L2 shrinks all weights.", 1.0),
+    ("paraphrase with inflections", "With L1 you get sparsity: weights become exactly zero. L2 is weight decay.", 1.0),
+    ("only the heavier point", "L1 regularization produces sparse solutions.", 0.6667),
+    ("only the lighter point", "L2 keeps small weights.", 0.3333),
+    ("negated key point", "L1 does not make weights sparse. L2 shrinks weights.", 0.3333),
+    ("negated with contraction", "L1 doesn't give sparse models, and L2 shrinks weights.", 0.3333),
+    ("misconception", "L2 makes weights sparse.", 0.0),
+    ("misconception beside a right point", "L2 makes weights sparse. L2 shrinks weights too.", 0.0833),
+    ("off topic", "Gradient boosting fits trees to residuals.", 0.0),
+    ("british spelling and case", "L1 REGULARISATION yields SPARSE weights; l2 shrinks them.", 1.0),
+]
+
+
+@pytest.mark.parametrize(("name", "answer", "score"), CASES, ids=[c[0] for c in CASES])
+def test_scores(l1l2: ConceptQuestion, name: str, answer: str, score: float) -> None:
+    """Each answer earns the weighted share of the key points it states (less misconceptions)."""
+    assert grade_concept(l1l2, answer).score == pytest.approx(score, abs=1e-3)
+
+
+def test_feedback_names_hits_with_evidence_and_misses(l1l2: ConceptQuestion) -> None:
+    """Hit points quote the sentence that earned them; missed points are named."""
+    result = grade_concept(l1l2, "Honestly I think L1 leads to sparse weights.")
+    assert "✓ L1 drives weights to exactly zero (sparsity) — “Honestly I think L1 leads to sparse weights.”" in (
+        result.feedback)
+    assert "✗ L2 shrinks weights smoothly" in result.feedback
+    assert [(p.id, p.hit) for p in result.points] == [("l1-sparse", True), ("l2-shrinks", False)]
+
+
+def test_negation_is_named(l1l2: ConceptQuestion) -> None:
+    """A negated key point is flagged as such in the feedback."""
+    result = grade_concept(l1l2, "L1 never gives sparse models.")
+    assert result.points[0].negated
+    assert "negates it" in result.feedback
+
+
+def test_misconception_is_named(l1l2: ConceptQuestion) -> None:
+    """A stated misconception is named in the feedback and listed."""
+    result = grade_concept(l1l2, "L2 makes weights sparse.")
+    assert [m.id for m in result.misconceptions] == ["l2-sparse"]
+    assert "⚠ Misconception: L2 makes weights sparse" in result.feedback
+
+
+def test_verdicts(l1l2: ConceptQuestion) -> None:
+    """Pass mark 0.7: correct above it, partial below, incorrect at zero, unreadable when empty."""
+    assert grade_concept(l1l2, "sparse weights for L1, and L2 shrinks them").verdict == "correct"
+    assert grade_concept(l1l2, "L1 is sparse").verdict == "partial"
+    assert grade_concept(l1l2, "no idea").verdict == "incorrect"
+    assert grade_concept(l1l2, "  ").verdict == "unreadable"
+
+
+def test_reference_overlap_without_key_points(mini_bank: Bank) -> None:
+    """Without key points the answer is scored by coverage of the reference answer's content words."""
+    question = mini_bank.get("reg-dropout").question  # type: ignore[union-attr]
+    assert isinstance(question, ConceptQuestion)
+    full = grade_concept(question, question.reference_answer)
+    assert full.score == 1.0 and full.grader == "reference-overlap"
+    partial = grade_concept(question, "It randomly zeroes activations.")
+    assert 0 < partial.score < 0.7
+    assert "Terms you could have used" in partial.feedback
+    assert grade_concept(question, "What does dropout do during training?").score == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), [("reduces", "reducing"), ("variance", "variances"), ("overfitting", "overfit"),
+                                      ("regularisation", "regularization"), ("modelling", "modeling"),
+                                      ("weights", "weight"), ("studies", "study")])
+def test_stemmer_joins_inflections(a: str, b: str) -> None:
+    """Inflected forms and British/American spellings stem alike."""
+    assert stem(a) == stem(b)
+
+
+def test_text_helpers() -> None:
+    """Sentences split on punctuation and bullets; contractions expose their negation."""
+    assert sentences("One. Two!\n- three") == ["One.", "Two!", "three"]
+    assert tokens("It doesn't") == ["it", "does", "n't"]
+    assert negated_before(tokens("it is not very sparse"), 4)
+    assert not negated_before(tokens("not this but sparse"), 3)
