@@ -70,12 +70,8 @@ def _check_coding(item: BankQuestion, q: CodingQuestion, grader: OfflineGrader) 
         return problems
     result = grader.grade(item, q.reference_solution)
     if not result.passed:
-        failed = "; ".join(
-            f"test {t.index}: {t.verdict}" + (f" ({t.error})" if t.error else "") for t in result.tests if not t.passed
-        )
-        problems.append(
-            _problem(item, f"reference_solution fails its own tests ({result.verdict}): {failed or result.feedback}")
-        )
+        detail = " | ".join(line for line in result.feedback.splitlines() if line)
+        problems.append(_problem(item, f"reference_solution fails its own tests ({result.verdict}): {detail}"))
     return problems
 
 

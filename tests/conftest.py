@@ -86,7 +86,8 @@ questions:
     kind: concept
     difficulty: 1
     prompt: What does dropout do during training?
-    reference_answer: Dropout randomly zeroes activations during training so units cannot co-adapt, which regularises the network.
+    reference_answer: >-
+      Dropout randomly zeroes activations during training so units cannot co-adapt, which regularises the network.
 """
 
 ARRAYS = """\

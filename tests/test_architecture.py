@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,10 +59,12 @@ def test_only_the_store_has_sql() -> None:
 
 def test_ruff_is_clean() -> None:
     """The code passes the lint rules of our style guide."""
-    ruff = shutil.which("ruff")
+    beside = Path(sys.executable).parent / "ruff"
+    ruff = str(beside) if beside.exists() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed")
     repo = Path(__file__).resolve().parents[1]
-    result = subprocess.run([ruff, "check", str(repo / "bot"), str(repo / "tests")], capture_output=True, text=True,
-                            cwd=repo, check=False)
+    result = subprocess.run(
+        [ruff, "check", str(repo / "bot"), str(repo / "tests")], capture_output=True, text=True, cwd=repo, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -94,6 +94,8 @@ class SubprocessRunner:
             return RunReport(status="time_limit", error=f"took longer than {job.total_s:g}s in total")
         if returncode == -999:
             return RunReport(status="internal_error", error="could not start the runner")
+        if err_path.stat().st_size >= FILE_CAP_BYTES:
+            return RunReport(status="output_limit", error="printed too much output")
         text = out_path.read_bytes()[:FILE_CAP_BYTES].decode("utf-8", "replace")
         if text:
             try:

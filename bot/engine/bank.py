@@ -6,12 +6,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from bot.engine import yaml_lines
-from bot.engine.models import AREA_OF_KIND, BankQuestion, Rubric, Topic, TopicFile, TopicsFile
+from bot.engine.models import AREA_OF_KIND, BankQuestion, Question, Rubric, Topic, TopicFile, TopicsFile
 
 TOPICS_PATH = "question_bank/topics.yaml"
+_QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
 
 
 class BankProblem(BaseModel):
@@ -173,44 +174,60 @@ def _stem(path: str) -> str:
 def _load_topic_file(
     path: str, text: str, topics: Mapping[str, Topic], problems: list[BankProblem]
 ) -> list[BankQuestion]:
-    """Load one question file and check it against the taxonomy."""
+    """Load one question file and check it against the taxonomy; valid questions survive a bad neighbour."""
     parsed = _parse(path, text, problems)
     if parsed is None:
         return []
     data, node = parsed
     try:
         topic_file = TopicFile.model_validate(data)
+        topic_id, indexed = topic_file.topic, list(enumerate(topic_file.questions))
     except ValidationError as exc:
         problems.extend(_validation_problems(path, node, exc, data))
-        return []
+        topic_id, indexed = _salvage(data)
+        if topic_id is None:
+            return []
     area = path.split("/")[1]
-    topic = topics.get(topic_file.topic)
-    if topic is None:
-        line = yaml_lines.line_of(node, ("topic",))
-        problems.append(BankProblem(file=path, line=line, message=f"topic `{topic_file.topic}` is not in topics.yaml"))
-    elif topic.area != area:
-        line = yaml_lines.line_of(node, ("topic",))
-        problems.append(
-            BankProblem(
-                file=path,
-                line=line,
-                message=f"topic `{topic.id}` is in area `{topic.area}`, "
-                f"so its file belongs in question_bank/{topic.area}/",
-            )
-        )
-    if _stem(path) != topic_file.topic:
-        line = yaml_lines.line_of(node, ("topic",))
-        problems.append(
-            BankProblem(
-                file=path, line=line, message=f"file name must match its topic: expected {topic_file.topic}.yaml"
-            )
-        )
+    problems.extend(_topic_file_problems(path, node, topic_id, area, topics))
     return [
         BankQuestion(
-            question=q, topic=topic_file.topic, area=area, source=path, line=yaml_lines.line_of(node, ("questions", i))
+            question=q, topic=topic_id, area=area, source=path, line=yaml_lines.line_of(node, ("questions", i))
         )
-        for i, q in enumerate(topic_file.questions)
+        for i, q in indexed
     ]
+
+
+def _salvage(data: dict[str, Any]) -> tuple[str | None, list[tuple[int, Question]]]:
+    """From a file that failed validation, keep the questions that are valid on their own (errors already told)."""
+    topic = data.get("topic")
+    questions = data.get("questions")
+    if not isinstance(topic, str) or not isinstance(questions, list):
+        return None, []
+    kept = []
+    for index, raw in enumerate(questions):
+        try:
+            kept.append((index, _QUESTION.validate_python(raw)))
+        except ValidationError:
+            continue
+    return topic, kept
+
+
+def _topic_file_problems(
+    path: str, node: Any, topic_id: str, area: str, topics: Mapping[str, Topic]
+) -> list[BankProblem]:
+    """Check a file's topic exists, matches its area folder and its file name."""
+    line = yaml_lines.line_of(node, ("topic",))
+    topic = topics.get(topic_id)
+    found = []
+    if topic is None:
+        found.append(f"topic `{topic_id}` is not in topics.yaml")
+    elif topic.area != area:
+        found.append(
+            f"topic `{topic.id}` is in area `{topic.area}`, so its file belongs in question_bank/{topic.area}/"
+        )
+    if _stem(path) != topic_id:
+        found.append(f"file name must match its topic: expected {topic_id}.yaml")
+    return [BankProblem(file=path, line=line, message=message) for message in found]
 
 
 def _question_files(files: Iterable[str], problems: list[BankProblem]) -> list[str]:

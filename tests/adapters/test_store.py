@@ -16,9 +16,21 @@ NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 def _attempt(user_id: int, question_id: str = "q1", score: float = 1.0) -> Attempt:
     """A graded attempt."""
-    return Attempt(user_id=user_id, question_id=question_id, topic="calculus", kind="maths", difficulty=2,
-                   answer="2x", score=score, passed=score >= 0.7, verdict="correct" if score >= 0.7 else "incorrect",
-                   grader="maths", feedback="ok", started_at=NOW, submitted_at=NOW)
+    return Attempt(
+        user_id=user_id,
+        question_id=question_id,
+        topic="calculus",
+        kind="maths",
+        difficulty=2,
+        answer="2x",
+        score=score,
+        passed=score >= 0.7,
+        verdict="correct" if score >= 0.7 else "incorrect",
+        grader="maths",
+        feedback="ok",
+        started_at=NOW,
+        submitted_at=NOW,
+    )
 
 
 def test_fresh_file_is_created_migrated_and_marked(tmp_path: Path) -> None:
@@ -91,8 +103,10 @@ def test_failed_write_is_rolled_back() -> None:
     user = store.user("cli:bo")
     bad_mastery = update_mastery(None, "calculus", 1.0, 2, NOW).model_copy(update={"attempts": None})
     with pytest.raises(sqlite3.IntegrityError):
-        store.db.execute("CREATE TRIGGER no_null BEFORE INSERT ON mastery WHEN NEW.attempts IS NULL "
-                         "BEGIN SELECT RAISE(ABORT, 'attempts is null'); END")
+        store.db.execute(
+            "CREATE TRIGGER no_null BEFORE INSERT ON mastery WHEN NEW.attempts IS NULL "
+            "BEGIN SELECT RAISE(ABORT, 'attempts is null'); END"
+        )
         store.record_attempt(_attempt(user.id), bad_mastery)
     assert store.attempts(user.id) == []
 
@@ -104,8 +118,7 @@ def test_open_questions() -> None:
     assert store.open_question(user.id) is None
     store.set_open_question(OpenQuestion(user_id=user.id, question_id="q1", started_at=NOW))
     store.set_open_question(OpenQuestion(user_id=user.id, question_id="q2", started_at=NOW, hints_used=1))
-    assert store.open_question(user.id) == OpenQuestion(user_id=user.id, question_id="q2", started_at=NOW,
-                                                        hints_used=1)
+    assert store.open_question(user.id) == OpenQuestion(user_id=user.id, question_id="q2", started_at=NOW, hints_used=1)
     store.record_attempt(_attempt(user.id, "q2"), None)
     assert store.open_question(user.id) is None
     assert store.attempted_question_ids(user.id) == {"q2"}

@@ -42,28 +42,86 @@ ARRAYS_MEAN_TESTS = """\
 """
 MISTAKES = [
     # (name, file, old, new, expected text in a problem)
-    ("unknown key", CALC, "    hints: [Use", "    hintz: [Use", f"{CALC}:7: calc-derivative: hintz: unknown key `hintz`"),
-    ("missing prompt", CALC, "    prompt: What is the derivative of x^3 at x = 2?\n", "",
-     f"{CALC}:12: calc-value: prompt: required key is missing"),
+    (
+        "unknown key",
+        CALC,
+        "    hints: [Use",
+        "    hintz: [Use",
+        f"{CALC}:7: calc-derivative: hintz: unknown key `hintz`",
+    ),
+    (
+        "missing prompt",
+        CALC,
+        "    prompt: What is the derivative of x^3 at x = 2?\n",
+        "",
+        f"{CALC}:12: calc-value: prompt: required key is missing",
+    ),
     ("bad id", CALC, "id: calc-value", "id: Calc_Value", "id: String should match pattern"),
-    ("difficulty out of range", CALC, "difficulty: 2\n    prompt: Differentiate", "difficulty: 7\n    prompt: Differentiate",
-     f"{CALC}:5: calc-derivative: difficulty: Input should be less than or equal to 5"),
-    ("two answer forms", CALC, "      value: 12", "      value: 12\n      expression: x",
-     "calc-value: answer: answer needs exactly one of expression, value or choices (found: expression, value)"),
+    (
+        "difficulty out of range",
+        CALC,
+        "difficulty: 2\n    prompt: Differentiate",
+        "difficulty: 7\n    prompt: Differentiate",
+        f"{CALC}:5: calc-derivative: difficulty: Input should be less than or equal to 5",
+    ),
+    (
+        "two answer forms",
+        CALC,
+        "      value: 12",
+        "      value: 12\n      expression: x",
+        "calc-value: answer: answer needs exactly one of expression, value or choices (found: expression, value)",
+    ),
     ("choice index out of range", CALC, "      correct: 0", "      correct: 5", "`correct` index 5 is out of range"),
-    ("unknown kind", CALC, "kind: maths\n    difficulty: 1\n    prompt: Which", "kind: essay\n    difficulty: 1\n    prompt: Which",
-     "calc-choice: kind must be one of coding, maths, concept"),
-    ("topic not in taxonomy", REG, "topic: regularisation", "topic: regularization", "topic `regularization` is not in topics.yaml"),
-    ("missing rubric", REG, "    difficulty: 1\n    prompt: What does dropout", "    rubric: nope\n    difficulty: 1\n    prompt: What does dropout",
-     "reg-dropout: rubric `nope` not found in rubrics/"),
-    ("coding without tests", ARR, ARRAYS_MEAN_TESTS, "",
-     "arr-mean: a coding question needs `tests`, `check`, or both"),
-    ("duplicate key", ARR, "    difficulty: 1\n    prompt: Return the mean", "    difficulty: 1\n    difficulty: 2\n    prompt: Return the mean",
-     "duplicate key `difficulty`"),
-    ("yaml syntax", CALC, "    solution: 2x sin x + x^2 cos x.", "    solution: [2x sin x", f"{CALC}:9: -: YAML syntax error"),
-    ("duplicate key point id", REG, "      - id: l2-shrinks", "      - id: l1-sparse", "duplicate key point or misconception id: l1-sparse"),
-    ("misconception without phrases", REG, "        phrases: [l2 makes weights sparse, l2 gives sparse, l2 produces sparse]\n",
-     "", "reg-l1-l2: misconceptions.0.phrases: required key is missing"),
+    (
+        "unknown kind",
+        CALC,
+        "kind: maths\n    difficulty: 1\n    prompt: Which",
+        "kind: essay\n    difficulty: 1\n    prompt: Which",
+        "calc-choice: kind must be one of coding, maths, concept",
+    ),
+    (
+        "topic not in taxonomy",
+        REG,
+        "topic: regularisation",
+        "topic: regularization",
+        "topic `regularization` is not in topics.yaml",
+    ),
+    (
+        "missing rubric",
+        REG,
+        "    difficulty: 1\n    prompt: What does dropout",
+        "    rubric: nope\n    difficulty: 1\n    prompt: What does dropout",
+        "reg-dropout: rubric `nope` not found in rubrics/",
+    ),
+    ("coding without tests", ARR, ARRAYS_MEAN_TESTS, "", "arr-mean: a coding question needs `tests`, `check`, or both"),
+    (
+        "duplicate key",
+        ARR,
+        "    difficulty: 1\n    prompt: Return the mean",
+        "    difficulty: 1\n    difficulty: 2\n    prompt: Return the mean",
+        "duplicate key `difficulty`",
+    ),
+    (
+        "yaml syntax",
+        CALC,
+        "    solution: 2x sin x + x^2 cos x.",
+        "    solution: [2x sin x",
+        f"{CALC}:9: -: YAML syntax error",
+    ),
+    (
+        "duplicate key point id",
+        REG,
+        "      - id: l2-shrinks",
+        "      - id: l1-sparse",
+        "duplicate key point or misconception id: l1-sparse",
+    ),
+    (
+        "misconception without phrases",
+        REG,
+        "        phrases: [l2 makes weights sparse, l2 gives sparse, l2 produces sparse]\n",
+        "",
+        "reg-l1-l2: misconceptions.0.phrases: required key is missing",
+    ),
 ]
 
 
@@ -81,8 +139,9 @@ def test_duplicate_question_id_names_both_places(texts: dict[str, str]) -> None:
     """A question id used twice is reported at the second place (files load in path order), naming the first."""
     texts[ARR] = texts[ARR].replace("id: arr-mean", "id: calc-value")
     problems = _problems(texts)
-    assert any(p.startswith(f"{CALC}:12: calc-value: duplicate question id (also at {ARR}:23)")
-               for p in problems), problems
+    assert any(p.startswith(f"{CALC}:12: calc-value: duplicate question id (also at {ARR}:23)") for p in problems), (
+        problems
+    )
 
 
 def test_question_in_wrong_area_folder(texts: dict[str, str]) -> None:
@@ -122,7 +181,9 @@ def test_duplicate_topic_id(texts: dict[str, str]) -> None:
 
 def test_rubric_levels_must_be_numbered(texts: dict[str, str]) -> None:
     """Rubric levels start at 0 without gaps."""
-    texts["rubrics/concept-explanation.yaml"] = texts["rubrics/concept-explanation.yaml"].replace("2: right", "3: right")
+    texts["rubrics/concept-explanation.yaml"] = texts["rubrics/concept-explanation.yaml"].replace(
+        "2: right", "3: right"
+    )
     problems = _problems(texts)
     assert any(p.startswith("rubrics/concept-explanation.yaml:6: -: criteria.0.levels: ") for p in problems), problems
 

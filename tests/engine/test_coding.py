@@ -74,13 +74,20 @@ def test_all_pass_is_accepted(two_sum: CodingQuestion) -> None:
 
 def test_sample_failures_show_data_and_hidden_ones_do_not(two_sum: CodingQuestion) -> None:
     """A failed sample test shows input, expected and got; a hidden one only its number and verdict."""
-    report = RunReport(status="ok", cases=[CaseRun(status="ok", value=[1, 0]), CaseRun(status="ok", value=[1, 2]),
-                                           CaseRun(status="time_limit", error="took longer than 2s")])
+    report = RunReport(
+        status="ok",
+        cases=[
+            CaseRun(status="ok", value=[1, 0]),
+            CaseRun(status="ok", value=[1, 2]),
+            CaseRun(status="time_limit", error="took longer than 2s"),
+        ],
+    )
     result = interpret(two_sum, report)
     assert result.score == pytest.approx(1 / 3, abs=1e-3)
     assert result.verdict == "wrong_answer"
     assert "Sample test 1 failed (wrong_answer): input [[2, 7, 11, 15], 9], expected [0, 1], got [1, 0]" in (
-        result.feedback)
+        result.feedback
+    )
     assert "Hidden test 3 failed (time_limit)." in result.feedback
     assert "[3, 3]" not in result.feedback
 
@@ -89,8 +96,11 @@ def test_check_failures_are_wrong_answers(mini_bank: Bank) -> None:
     """A failing `check(candidate)` assertion is a wrong answer, counted as one more test."""
     question = mini_bank.get("arr-mean").question  # type: ignore[union-attr]
     assert isinstance(question, CodingQuestion)
-    report = RunReport(status="ok", cases=[CaseRun(status="ok", value=1.5)],
-                       check=CaseRun(status="runtime_error", error="AssertionError: "))
+    report = RunReport(
+        status="ok",
+        cases=[CaseRun(status="ok", value=1.5)],
+        check=CaseRun(status="runtime_error", error="AssertionError: "),
+    )
     result = interpret(question, report)
     assert (result.verdict, result.score) == ("wrong_answer", 0.5)
 

@@ -42,7 +42,8 @@ def test_feedback_names_hits_with_evidence_and_misses(l1l2: ConceptQuestion) -> 
     """Hit points quote the sentence that earned them; missed points are named."""
     result = grade_concept(l1l2, "Honestly I think L1 leads to sparse weights.")
     assert "✓ L1 drives weights to exactly zero (sparsity) — “Honestly I think L1 leads to sparse weights.”" in (
-        result.feedback)
+        result.feedback
+    )
     assert "✗ L2 shrinks weights smoothly" in result.feedback
     assert [(p.id, p.hit) for p in result.points] == [("l1-sparse", True), ("l2-shrinks", False)]
 
@@ -81,9 +82,18 @@ def test_reference_overlap_without_key_points(mini_bank: Bank) -> None:
     assert grade_concept(question, "What does dropout do during training?").score == 0.0
 
 
-@pytest.mark.parametrize(("a", "b"), [("reduces", "reducing"), ("variance", "variances"), ("overfitting", "overfit"),
-                                      ("regularisation", "regularization"), ("modelling", "modeling"),
-                                      ("weights", "weight"), ("studies", "study")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("reduces", "reducing"),
+        ("variance", "variances"),
+        ("overfitting", "overfit"),
+        ("regularisation", "regularization"),
+        ("modelling", "modeling"),
+        ("weights", "weight"),
+        ("studies", "study"),
+    ],
+)
 def test_stemmer_joins_inflections(a: str, b: str) -> None:
     """Inflected forms and British/American spellings stem alike."""
     assert stem(a) == stem(b)

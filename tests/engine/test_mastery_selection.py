@@ -39,8 +39,10 @@ def test_mastery_stays_in_range() -> None:
 
 def test_weakest_orders_by_mastery() -> None:
     """The weakest topics come first; fewer attempts break ties."""
-    rows = [TopicMastery(topic=t, mastery=m, attempts=a, score_sum=0) for t, m, a in
-            [("a", 0.9, 3), ("b", 0.2, 5), ("c", 0.2, 1), ("d", 0.5, 2)]]
+    rows = [
+        TopicMastery(topic=t, mastery=m, attempts=a, score_sum=0)
+        for t, m, a in [("a", 0.9, 3), ("b", 0.2, 5), ("c", 0.2, 1), ("d", 0.5, 2)]
+    ]
     assert [m.topic for m in weakest(rows, 3)] == ["c", "b", "d"]
 
 
@@ -60,9 +62,11 @@ def test_selection_is_seeded_and_respects_exclusions(mini_bank: Bank) -> None:
 def test_selection_favours_weak_topics(mini_bank: Bank) -> None:
     """A weak topic is picked far more often than a mastered one."""
     items = list(mini_bank.questions.values())
-    masteries = {"calculus": TopicMastery(topic="calculus", mastery=0.95, attempts=20, score_sum=19),
-                 "regularisation": TopicMastery(topic="regularisation", mastery=0.05, attempts=20, score_sum=1),
-                 "arrays": TopicMastery(topic="arrays", mastery=0.95, attempts=20, score_sum=19)}
+    masteries = {
+        "calculus": TopicMastery(topic="calculus", mastery=0.95, attempts=20, score_sum=19),
+        "regularisation": TopicMastery(topic="regularisation", mastery=0.05, attempts=20, score_sum=1),
+        "arrays": TopicMastery(topic="arrays", mastery=0.95, attempts=20, score_sum=19),
+    }
     rng = random.Random(5)
     picks = [pick_question(items, masteries, set(), set(), rng).topic for _ in range(300)]  # type: ignore[union-attr]
     assert picks.count("regularisation") > 2 * max(picks.count("calculus"), picks.count("arrays"))

@@ -196,7 +196,8 @@ def interpret(question: CodingQuestion, report: RunReport) -> GradeResult:
     lines = [f"{passed}/{len(outcomes)} tests passed."]
     if report.error and report.status != "ok":
         lines.append(f"Run stopped: {report.error}")
-    lines.extend(_failure_line(o) for o in outcomes if not o.passed)
+    if report.cases or report.check:  # a run that stopped before the tests has said why above
+        lines.extend(_failure_line(o) for o in outcomes if not o.passed)
     return GradeResult(
         score=score,
         passed=first_fail is None,

@@ -1,0 +1,298 @@
+"""The `mlprep` command end to end, as a user runs it: real processes, a temporary database and bank."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+LOCATED = re.compile(r"^[^:\s]+:\d+: [a-z0-9-]+: .+$")
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    """Run `python -m bot ...` in a temporary folder with its own database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "OPENAI_"))}
+    env["MLPREP_DB"] = str(tmp_path / "test.db")
+
+    def invoke(
+        *args: str,
+        stdin: str = "",
+        bank: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+        timeout: float = 120,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {**env, **(extra_env or {})}
+        if bank is not None:
+            full_env["MLPREP_BANK_DIR"] = str(bank)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=full_env,
+            timeout=timeout,
+            check=False,
+        )
+
+    return invoke
+
+
+def test_help_lists_every_command(run: Run) -> None:
+    """`mlprep --help` names the contract's commands."""
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("bank", "grade", "grade-batch", "practice", "stats"):
+        assert command in result.stdout
+
+
+def test_console_script_is_installed() -> None:
+    """The `mlprep` console script sits beside the interpreter."""
+    script = Path(sys.executable).parent / "mlprep"
+    found = script if script.exists() else shutil.which("mlprep")
+    assert found, "mlprep console script not installed"
+    result = subprocess.run([str(found), "--version"], capture_output=True, text=True, check=False)
+    assert result.stdout.startswith("mlprep ")
+
+
+def test_shipped_bank_validates(run: Run) -> None:
+    """The bank shipped with the package passes every check, including reference solutions."""
+    result = run("bank", "validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.match(r"ok: \d+ questions \(\d+ coding, \d+ concept, \d+ maths\) in \d+ topics", result.stdout)
+
+
+def test_shipped_bank_stats_json(run: Run) -> None:
+    """`bank stats --json` follows the contract and the starter bank has 10+ of each kind over 8+ topics."""
+    result = run("bank", "stats", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"questions", "by_kind", "by_topic", "by_difficulty"}
+    assert all(data["by_kind"][kind] >= 10 for kind in ("coding", "maths", "concept"))
+    assert len(data["by_topic"]) >= 8
+    assert sum(data["by_topic"].values()) == data["questions"]
+
+
+BROKEN = {
+    # file, old, new, expected message part
+    "reference fails": (
+        "question_bank/coding/arrays.yaml",
+        "return sum(xs) / len(xs)",
+        "return 0",
+        "arr-mean: reference_solution fails its own tests (wrong_answer)",
+    ),
+    "bad expression": (
+        "question_bank/maths/calculus.yaml",
+        "expression: 2*x*sin(x) + x**2*cos(x)",
+        "expression: 2*x*sin(x) +",
+        "calc-derivative: answer.expression: could not read",
+    ),
+    "reference misses key points": (
+        "question_bank/ml/regularisation.yaml",
+        "drives many weights to exactly zero, giving\n      sparse models",
+        "changes the weights",
+        "reg-l1-l2: reference_answer scores 0.33 against its own key points",
+    ),
+    "starter does not parse": (
+        "question_bank/coding/arrays.yaml",
+        "def two_sum(nums, target):\n          pass",
+        "def two_sum(nums, target)\n          pass",
+        "arr-two-sum: starter_code does not parse",
+    ),
+    "unknown key": (
+        "question_bank/maths/calculus.yaml",
+        "    prompt: Which function is convex?",
+        "    prompt: Which function is convex?\n    sourc: a book",
+        "calc-choice: sourc: unknown key `sourc`",
+    ),
+}
+
+
+def test_broken_bank_fails_with_located_messages(
+    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
+) -> None:
+    """`bank validate` prints every problem as file:line: question-id: message and exits 1."""
+    for file, old, new, _ in BROKEN.values():
+        assert old in texts[file], old
+        texts[file] = texts[file].replace(old, new, 1)
+    result = run("bank", "validate", "--bank-dir", str(make_bank_dir(texts)))
+    assert result.returncode == 1
+    lines = result.stdout.strip().splitlines()
+    assert all(LOCATED.match(line) for line in lines), lines
+    for name, (_, _, _, expected) in BROKEN.items():
+        assert any(expected in line for line in lines), (name, lines)
+
+
+def test_validate_accepts_the_small_bank(run: Run, mini_bank_dir: Path) -> None:
+    """The fixture bank is valid, via --bank-dir."""
+    result = run("bank", "validate", "--bank-dir", str(mini_bank_dir))
+    assert result.returncode == 0, result.stdout
+    assert "ok: 7 questions (2 coding, 2 concept, 3 maths) in 3 topics, 1 rubric(s)" in result.stdout
+
+
+def test_not_a_bank_folder(run: Run, tmp_path: Path) -> None:
+    """A folder without question_bank/ is named as such."""
+    result = run("bank", "validate", "--bank-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert "not a bank folder" in result.stdout
+
+
+def test_schema_is_json_schema(run: Run, tmp_path: Path) -> None:
+    """`bank schema` writes a JSON Schema describing topic files."""
+    result = run("bank", "schema", "-o", "schema.json")
+    assert result.returncode == 0
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert schema["properties"]["questions"]["type"] == "array"
+    assert schema["additionalProperties"] is False
+
+
+def test_grade_one_answer(run: Run, mini_bank_dir: Path, tmp_path: Path) -> None:
+    """`grade` prints a verdict; --json gives the full result; --answer-file reads a file."""
+    text = run("grade", "calc-value", "--answer", "12", bank=mini_bank_dir)
+    assert text.returncode == 0 and text.stdout.startswith("✓ correct")
+    (tmp_path / "answer.txt").write_text("L2 makes weights sparse.")
+    data = json.loads(run("grade", "reg-l1-l2", "--answer-file", "answer.txt", "--json", bank=mini_bank_dir).stdout)
+    assert data["question_id"] == "reg-l1-l2" and data["score"] == 0.0
+    assert data["misconceptions"][0]["id"] == "l2-sparse"
+    missing = run("grade", "nope", "--answer", "1", bank=mini_bank_dir)
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: There is no question `nope` in the bank."
+
+
+def test_grade_batch_contract(run: Run, mini_bank_dir: Path, tmp_path: Path) -> None:
+    """Each line keeps id and question_id and adds the result fields; bad lines get `error` and the batch goes on."""
+    lines = [
+        {"id": 1, "question_id": "calc-derivative", "answer": "2x sin x + x^2 cos x"},
+        {"id": "b", "question_id": "reg-l1-l2", "answer": "L1 gives sparse weights. L2 shrinks weights."},
+        {"id": 3, "question_id": "arr-mean", "answer": "def mean(xs):\n    return max(xs)"},
+        {"id": 4, "question_id": "no-such-question", "answer": "x"},
+        {"id": 5, "question_id": "calc-value"},
+    ]
+    body = "\n".join(json.dumps(line) for line in lines) + "\n{not json\n\n"
+    (tmp_path / "in.jsonl").write_text(body)
+    result = run("grade-batch", "in.jsonl", "-o", "out.jsonl", bank=mini_bank_dir)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(out) == 6
+    first, concept, code, unknown, no_answer, not_json = out
+    assert (first["id"], first["question_id"], first["verdict"], first["passed"], first["score"]) == (
+        1,
+        "calc-derivative",
+        "correct",
+        True,
+        1.0,
+    )
+    assert first["grader"] == "maths" and "points" not in first
+    assert concept["points"] == [{"id": "l1-sparse", "hit": True}, {"id": "l2-shrinks", "hit": True}]
+    assert concept["verdict"] == "correct" and concept["grader"] == "keypoints"
+    assert code["verdict"] == "wrong_answer" and code["passed"] is False and 0 <= code["score"] < 1
+    assert set(code) >= {"id", "question_id", "score", "passed", "verdict", "grader", "feedback"}
+    assert unknown["id"] == 4 and unknown["question_id"] == "no-such-question"
+    assert "no question `no-such-question`" in unknown["error"]
+    assert no_answer["id"] == 5 and "answer" in no_answer["error"]
+    assert not_json["error"].startswith("invalid JSON") and not_json["line"] == 6
+    assert "graded 3 line(s), 3 error line(s)" in result.stderr
+
+
+def test_grade_batch_from_stdin_to_stdout(run: Run, mini_bank_dir: Path) -> None:
+    """`-` reads stdin; without -o results go to stdout."""
+    result = run(
+        "grade-batch", "-", stdin='{"id": 9, "question_id": "calc-choice", "answer": "a"}\n', bank=mini_bank_dir
+    )
+    assert json.loads(result.stdout)["verdict"] == "correct"
+
+
+SCRIPT = """\
+:hint
+Dropout randomly zeroes activations during training so units cannot co-adapt.
+.
+:stats
+L1 regularisation drives weights to exactly zero, so models are sparse.
+L2 shrinks weights smoothly.
+.
+"""
+
+
+def test_scripted_practice_then_stats(run: Run, mini_bank_dir: Path) -> None:
+    """A piped practice session answers questions, and the attempts appear in `mlprep stats`."""
+    result = run("practice", "--kind", "concept", "--user", "ana", stdin=SCRIPT, bank=mini_bank_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Question ") == 2
+    assert "This question has no hints." in result.stdout
+    assert result.stdout.count("✓ correct") == 2
+    assert "Session over: 2 answered (average 100%), 0 skipped." in result.stdout
+    assert "Weakest topics: Regularisation" in result.stdout
+    stats = json.loads(run("stats", "--user", "ana", "--json", bank=mini_bank_dir).stdout)
+    assert stats["total_attempts"] == 2
+    assert stats["topics"][0]["topic"] == "regularisation" and stats["topics"][0]["attempts"] == 2
+    table = run("stats", "--user", "ana", bank=mini_bank_dir).stdout
+    assert "Regularisation" in table and "Weakest topics" in table
+
+
+def test_practice_skip_quit_and_retry(run: Run, mini_bank_dir: Path) -> None:
+    """`:skip` reveals the solution; an unreadable answer asks again; `:quit` ends with a summary."""
+    script = "2x+\n.\n:skip\n:quit\n"
+    result = run(
+        "practice", "--topic", "calculus", "--difficulty", "2", "--user", "bo", stdin=script, bank=mini_bank_dir
+    )
+    assert "could not read `2x+`: expression ends early" in result.stdout
+    assert "Not recorded: try again, or :skip." in result.stdout
+    assert "skipped" in result.stdout and "Solution:" in result.stdout
+    assert "You have seen every question matching those filters" in result.stdout
+    assert "Session over: 0 answered (average 0%), 1 skipped." in result.stdout
+
+
+def test_practice_on_the_shipped_bank(run: Run) -> None:
+    """The shipped bank works for a scripted session with the default database location."""
+    result = run(
+        "practice",
+        "--kind",
+        "concept",
+        "--user",
+        "cy",
+        stdin="I am not sure.\n.\n:quit\n",
+        extra_env={"MLPREP_DB": "mlprep.db"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Question 1" in result.stdout and "Session over: 1 answered" in result.stdout
+
+
+def test_unknown_topic(run: Run, mini_bank_dir: Path) -> None:
+    """An unknown --topic lists the real ones."""
+    result = run("practice", "--topic", "nope", bank=mini_bank_dir)
+    assert result.returncode == 1
+    assert "There is no topic `nope`. Topics: arrays, calculus, regularisation." in result.stderr
+
+
+def test_corrupt_database_is_a_clear_error(run: Run, tmp_path: Path, mini_bank_dir: Path) -> None:
+    """A corrupt database gives one clear line, no traceback, and is not modified."""
+    (tmp_path / "test.db").write_bytes(b"garbage" * 500)
+    result = run("stats", "--user", "ana", bank=mini_bank_dir)
+    assert result.returncode == 1
+    assert "is not a usable SQLite database" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "test.db").read_bytes() == b"garbage" * 500
+
+
+def test_invalid_setting_is_a_clear_error(run: Run) -> None:
+    """A malformed setting names itself."""
+    result = run("stats", extra_env={"MLPREP_CODE_MEMORY_MB": "lots"})
+    assert result.returncode == 2
+    assert "invalid setting: MLPREP_CODE_MEMORY_MB" in result.stderr
+
+
+def test_broken_bank_stops_practice(
+    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
+) -> None:
+    """Practice refuses a bank with schema problems and points to `bank validate`."""
+    texts["question_bank/maths/calculus.yaml"] += "    oops: 1\n"
+    result = run("practice", bank=make_bank_dir(texts))
+    assert result.returncode == 1
+    assert "run `mlprep bank validate`" in result.stderr
