@@ -50,7 +50,7 @@ def result(result: GradeResult) -> str:
 
 def outcome(item: AnswerOutcome) -> str:
     """A graded answer with the reference answer and solution."""
-    parts = [result(item.result)]
+    parts = ["Skipped: here is how to answer it." if item.result.verdict == "skipped" else result(item.result)]
     if item.reference_answer:
         parts.append(f"\nReference answer:\n{textwrap.indent(item.reference_answer.rstrip(), '  ')}")
     if item.solution:

@@ -245,7 +245,7 @@ def test_practice_skip_quit_and_retry(run: Run, mini_bank_dir: Path) -> None:
     )
     assert "could not read `2x+`: expression ends early" in result.stdout
     assert "Not recorded: try again, or :skip." in result.stdout
-    assert "skipped" in result.stdout and "Solution:" in result.stdout
+    assert "Skipped: here is how to answer it." in result.stdout and "Solution:" in result.stdout
     assert "You have seen every question matching those filters" in result.stdout
     assert "Session over: 0 answered (average 0%), 1 skipped." in result.stdout
 
