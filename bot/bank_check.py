@@ -7,18 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.adapters.bank_files import load_bank_dir
-from bot.engine.bank import Bank, BankProblem
+from bot.engine.bank import Bank, BankProblem, question_problem
 from bot.engine.grading.coding import syntax_error
 from bot.engine.grading.maths_parse import MathsParseError, parse_bank_expression
 from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
 from bot.grader import OfflineGrader
 
 REFERENCE_MIN_SCORE = 0.8
-
-
-def _problem(item: BankQuestion, message: str) -> BankProblem:
-    """A problem located at the question."""
-    return BankProblem(file=item.source, line=item.line, question_id=item.id, message=message)
 
 
 def check_question(item: BankQuestion, grader: OfflineGrader) -> list[BankProblem]:
@@ -31,7 +26,7 @@ def check_question(item: BankQuestion, grader: OfflineGrader) -> list[BankProble
         if result.score < REFERENCE_MIN_SCORE:
             missed = ", ".join(p.id for p in result.points if not p.hit) or "-"
             return [
-                _problem(
+                question_problem(
                     item,
                     f"reference_answer scores {result.score:.2f} against its own key points "
                     f"(needs {REFERENCE_MIN_SCORE}); missed: {missed}",
@@ -48,10 +43,10 @@ def _check_maths(item: BankQuestion, q: MathsQuestion) -> list[BankProblem]:
     try:
         parsed = parse_bank_expression(q.answer.expression, q.answer.variables)
     except MathsParseError as exc:
-        return [_problem(item, f"answer.expression: {exc}")]
+        return [question_problem(item, f"answer.expression: {exc}")]
     undeclared = {str(s) for s in parsed.free_symbols} - set(q.answer.variables)
     if q.answer.variables and undeclared:
-        return [_problem(item, f"answer.expression uses undeclared variables: {', '.join(sorted(undeclared))}")]
+        return [question_problem(item, f"answer.expression uses undeclared variables: {', '.join(sorted(undeclared))}")]
     return []
 
 
@@ -65,13 +60,13 @@ def _check_coding(item: BankQuestion, q: CodingQuestion, grader: OfflineGrader) 
     ):
         error = syntax_error(code) if code else None
         if error:
-            problems.append(_problem(item, f"{field} does not parse: {error}"))
+            problems.append(question_problem(item, f"{field} does not parse: {error}"))
     if problems:
         return problems
     result = grader.grade(item, q.reference_solution)
     if not result.passed:
         detail = " | ".join(line for line in result.feedback.splitlines() if line)
-        problems.append(_problem(item, f"reference_solution fails its own tests ({result.verdict}): {detail}"))
+        problems.append(question_problem(item, f"reference_solution fails its own tests ({result.verdict}): {detail}"))
     return problems
 
 

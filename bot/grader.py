@@ -9,7 +9,7 @@ from bot.adapters.timed import TimeBoundExceeded, TimedWorker
 from bot.engine.grading.coding import RunJob, RunReport, build_job, extract_code, interpret, syntax_error
 from bot.engine.grading.concept import grade_concept
 from bot.engine.grading.maths import grade_maths
-from bot.engine.grading.result import GradeResult
+from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
 
 log = logging.getLogger(__name__)
@@ -36,12 +36,8 @@ class OfflineGrader:
     def grade(self, item: BankQuestion, answer: str, seed: int = 0) -> GradeResult:
         """Grade one answer to one question."""
         if len(answer) > MAX_ANSWER_CHARS:
-            return GradeResult(
-                score=0.0,
-                passed=False,
-                verdict="unreadable",
-                grader="input",
-                feedback=f"The answer is too long ({len(answer)} characters; at most {MAX_ANSWER_CHARS}).",
+            return no_credit(
+                "unreadable", "input", f"The answer is too long ({len(answer)} characters; at most {MAX_ANSWER_CHARS})."
             )
         question = item.question
         if isinstance(question, MathsQuestion):
@@ -55,30 +51,18 @@ class OfflineGrader:
         try:
             return self.maths_worker.call(grade_maths, question, answer, seed)
         except TimeBoundExceeded:
-            return GradeResult(
-                score=0.0,
-                passed=False,
-                verdict="unreadable",
-                grader="maths",
-                feedback="Checking this answer took too long; please write it in a simpler form.",
+            return no_credit(
+                "unreadable", "maths", "Checking this answer took too long; please write it in a simpler form."
             )
 
     def _coding(self, question: CodingQuestion, answer: str) -> GradeResult:
         """Strip fences, reject syntax errors without running anything, else run the tests."""
         code = extract_code(answer)
         if not code.strip():
-            return GradeResult(
-                score=0.0, passed=False, verdict="unreadable", grader="tests", feedback="The answer has no code."
-            )
+            return no_credit("unreadable", "tests", "The answer has no code.")
         problem = syntax_error(code)
         if problem is not None:
-            return GradeResult(
-                score=0.0,
-                passed=False,
-                verdict="compile_error",
-                grader="tests",
-                feedback=f"Your code does not compile: {problem}",
-            )
+            return no_credit("compile_error", "tests", f"Your code does not compile: {problem}")
         job = build_job(question, code, self.time_limit_s, self.memory_mb)
         report = self.runner.run(job)
         log.info("judged question=%s status=%s", question.id, report.status)

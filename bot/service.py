@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.adapters.store import Attempt, OpenQuestion, Store, User
 from bot.engine.bank import Bank
-from bot.engine.grading.result import GradeResult
+from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.mastery import TopicMastery, update_mastery, weakest
 from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
 from bot.engine.selection import pick_question
@@ -194,7 +194,7 @@ class Service:
         """Record a skip (it does not change mastery) and reveal the solution."""
         user = self.user(external_id)
         item = self.question(question_id)
-        result = GradeResult(score=0.0, passed=False, verdict="skipped", grader="none", feedback="Skipped.")
+        result = no_credit("skipped", "none", "Skipped.")
         self._record(user, item, "", result, update=False)
         return self._outcome(item, result, recorded=True, mastery=None)
 

@@ -29,6 +29,11 @@ class BankProblem(BaseModel):
         return f"{self.file}:{self.line}: {self.question_id}: {self.message}"
 
 
+def question_problem(item: BankQuestion, message: str) -> BankProblem:
+    """A problem located at a question's first line."""
+    return BankProblem(file=item.source, line=item.line, question_id=item.id, message=message)
+
+
 class BankError(Exception):
     """The bank has problems; `problems` lists each one."""
 
@@ -257,28 +262,15 @@ def _cross_check(questions: list[BankQuestion], rubrics: Mapping[str, Rubric], p
     for q in questions:
         if counts[q.id] > 1 and q.id in first_seen:
             other = first_seen[q.id]
-            problems.append(
-                BankProblem(
-                    file=q.source,
-                    line=q.line,
-                    question_id=q.id,
-                    message=f"duplicate question id (also at {other.source}:{other.line})",
-                )
-            )
+            problems.append(question_problem(q, f"duplicate question id (also at {other.source}:{other.line})"))
         first_seen.setdefault(q.id, q)
         if q.question.rubric is not None and q.question.rubric not in rubrics:
-            problems.append(
-                BankProblem(
-                    file=q.source,
-                    line=q.line,
-                    question_id=q.id,
-                    message=f"rubric `{q.question.rubric}` not found in rubrics/",
-                )
-            )
+            problems.append(question_problem(q, f"rubric `{q.question.rubric}` not found in rubrics/"))
         expected_area = AREA_OF_KIND[q.question.kind]
         if q.area != expected_area:
-            message = f"{q.question.kind} questions belong in question_bank/{expected_area}/"
-            problems.append(BankProblem(file=q.source, line=q.line, question_id=q.id, message=message))
+            problems.append(
+                question_problem(q, f"{q.question.kind} questions belong in question_bank/{expected_area}/")
+            )
 
 
 def load_bank(files: Mapping[str, str]) -> tuple[Bank, list[BankProblem]]:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.engine.grading.result import GradeResult, TestOutcome
+from bot.engine.grading.result import GradeResult, TestOutcome, no_credit
 from bot.engine.models import CodingQuestion
 
 GRADER = "tests"
@@ -173,21 +173,9 @@ def _missing_status(report: RunReport) -> RunStatus:
 def interpret(question: CodingQuestion, report: RunReport) -> GradeResult:
     """Turn a sandbox report into a graded result with per-test feedback."""
     if report.status == "internal_error":
-        return GradeResult(
-            score=0.0,
-            passed=False,
-            verdict="internal_error",
-            grader=GRADER,
-            feedback="The judge failed on our side; this attempt does not count against you.",
-        )
+        return no_credit("internal_error", GRADER, "The judge failed on our side; this attempt does not count.")
     if report.status == "compile_error":
-        return GradeResult(
-            score=0.0,
-            passed=False,
-            verdict="compile_error",
-            grader=GRADER,
-            feedback=f"Your code does not compile: {report.error}",
-        )
+        return no_credit("compile_error", GRADER, f"Your code does not compile: {report.error}")
     outcomes = _outcomes(question, report)
     passed = sum(o.passed for o in outcomes)
     score = round(passed / len(outcomes), 4)

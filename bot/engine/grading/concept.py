@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.engine.grading import text
-from bot.engine.grading.result import GradeResult, PointResult, verdict_for
+from bot.engine.grading.result import GradeResult, PointResult, no_credit, verdict_for
 from bot.engine.models import ConceptQuestion, KeyPoint, Misconception
 
 PASS_MARK = 0.7
@@ -77,9 +77,7 @@ def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
 def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     """Grade a free-text answer against the question's key points (or its reference answer)."""
     if not answer.strip():
-        return GradeResult(
-            score=0.0, passed=False, verdict="unreadable", grader=GRADER, feedback="The answer is empty."
-        )
+        return no_credit("unreadable", GRADER, "The answer is empty.")
     if not question.key_points:
         return _grade_by_reference(question, answer)
     sentences = _prepare(answer)

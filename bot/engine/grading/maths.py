@@ -10,7 +10,7 @@ import re
 import sympy
 
 from bot.engine.grading.maths_parse import MathsParseError, parse_bank_expression, parse_maths
-from bot.engine.grading.result import GradeResult
+from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.models import MathsAnswer, MathsQuestion
 
 SAMPLES = 12
@@ -23,7 +23,7 @@ _DECIMAL = re.compile(r"^\s*[-+−]?(\d*)\.?(\d*)\s*$")
 
 def _unreadable(message: str) -> GradeResult:
     """A result for input we could not read: not a wrong verdict, the user should try again."""
-    return GradeResult(score=0.0, passed=False, verdict="unreadable", grader=GRADER, feedback=message)
+    return no_credit("unreadable", GRADER, message)
 
 
 def _result(ok: bool, feedback: str, score: float | None = None) -> GradeResult:

@@ -73,3 +73,8 @@ def verdict_for(score: float, pass_mark: float) -> Verdict:
     if score > 0.0:
         return "partial"
     return "incorrect"
+
+
+def no_credit(verdict: Verdict, grader: str, feedback: str) -> GradeResult:
+    """A result that earns nothing: unreadable input, code that does not compile, a skip, a judge failure."""
+    return GradeResult(score=0.0, passed=False, verdict=verdict, grader=grader, feedback=feedback)
