@@ -27,10 +27,11 @@ def run(tmp_path: Path) -> Run:
         *args: str,
         stdin: str = "",
         bank: Path | None = None,
-        extra_env: dict[str, str] | None = None,
+        extra_env: dict[str, str | None] | None = None,
         timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {**env, **(extra_env or {})}
+        merged = {**env, **(extra_env or {})}
+        full_env = {k: v for k, v in merged.items() if v is not None}
         if bank is not None:
             full_env["MLPREP_BANK_DIR"] = str(bank)
         return subprocess.run(
@@ -296,3 +297,12 @@ def test_broken_bank_stops_practice(
     result = run("practice", bank=make_bank_dir(texts))
     assert result.returncode == 1
     assert "run `mlprep bank validate`" in result.stderr
+
+
+def test_settings_come_from_dotenv(run: Run, tmp_path: Path, mini_bank_dir: Path) -> None:
+    """A `.env` file in the working directory sets MLPREP_DB and MLPREP_BANK_DIR."""
+    (tmp_path / ".env").write_text(f"MLPREP_DB=from-dotenv.db\nMLPREP_BANK_DIR={mini_bank_dir}\n")
+    result = run("practice", "--topic", "calculus", "--user", "dee", stdin=":quit\n", extra_env={"MLPREP_DB": None})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv.db").exists()
+    assert "Calculus" in result.stdout
