@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from pydantic import BaseModel, ConfigDict
@@ -50,6 +52,8 @@ class Attempt(BaseModel):
     hints_used: int = 0
     started_at: datetime
     submitted_at: datetime
+    guild_id: int | None = None
+    source: str = "practice"
 
 
 class OpenQuestion(BaseModel):
@@ -61,6 +65,19 @@ class OpenQuestion(BaseModel):
     question_id: str
     started_at: datetime
     hints_used: int = 0
+    guild_id: int | None = None
+
+
+class GuildConfig(BaseModel):
+    """A Discord server's mlprep settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    guild_id: int
+    public_practice: bool = False
+    allowed_topics: list[str] = []
+    daily_channel_id: int | None = None
+    daily_hour: int = 9
 
 
 @migrations()
@@ -108,6 +125,19 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_discord_context(db: sqlite_utils.Database) -> None:
+    """Attempts and open questions remember their server; servers get a config row."""
+    db["attempts"].add_column("guild_id", int)
+    db["attempts"].add_column("source", str, not_null_default="practice")
+    db["attempts"].create_index(["guild_id", "submitted_at"])
+    db["open_questions"].add_column("guild_id", int)
+    db["guild_config"].create(
+        {"guild_id": int, "public_practice": int, "allowed_topics": str, "daily_channel_id": int, "daily_hour": int},
+        pk="guild_id",
+    )
+
+
 def _ts(value: datetime) -> str:
     """Store timestamps as ISO text in UTC."""
     return value.astimezone(UTC).isoformat()
@@ -132,7 +162,8 @@ class Store:
         if Path(path).is_dir():
             raise StoreError(f"{label} is a folder, not a database file (set MLPREP_DB to a file path)")
         try:
-            db = sqlite_utils.Database(path)
+            # One connection, used by one thread at a time (the Discord layer funnels calls through one worker).
+            db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
             store = cls(db, label)
             store._prepare(wal=True)
         except sqlite3.DatabaseError as exc:
@@ -252,6 +283,7 @@ class Store:
             question_id=row["question_id"],
             started_at=_dt(row["started_at"]),
             hints_used=row["hints_used"],
+            guild_id=row["guild_id"],
         )
 
     def set_open_question(self, open_question: OpenQuestion) -> None:
@@ -263,6 +295,7 @@ class Store:
                     "question_id": open_question.question_id,
                     "started_at": _ts(open_question.started_at),
                     "hints_used": open_question.hints_used,
+                    "guild_id": open_question.guild_id,
                 },
                 pk="user_id",
             )
@@ -271,6 +304,86 @@ class Store:
         """Forget the user's open question."""
         with self.db.atomic():
             self.db.execute("DELETE FROM open_questions WHERE user_id = ?", [user_id])
+
+    def guild_config(self, guild_id: int) -> GuildConfig:
+        """A server's settings (defaults when never configured)."""
+        try:
+            row = self.db["guild_config"].get(guild_id)
+        except NotFoundError:
+            return GuildConfig(guild_id=guild_id)
+        return GuildConfig(
+            guild_id=guild_id,
+            public_practice=bool(row["public_practice"]),
+            allowed_topics=json.loads(row["allowed_topics"] or "[]"),
+            daily_channel_id=row["daily_channel_id"],
+            daily_hour=row["daily_hour"] if row["daily_hour"] is not None else 9,
+        )
+
+    def save_guild_config(self, config: GuildConfig) -> None:
+        """Store a server's settings."""
+        with self.db.atomic():
+            self.db["guild_config"].upsert(
+                {
+                    "guild_id": config.guild_id,
+                    "public_practice": int(config.public_practice),
+                    "allowed_topics": json.dumps(config.allowed_topics),
+                    "daily_channel_id": config.daily_channel_id,
+                    "daily_hour": config.daily_hour,
+                },
+                pk="guild_id",
+            )
+
+    def guild_attempts(self, guild_id: int, since: datetime | None, topic: str | None) -> list[Attempt]:
+        """Graded attempts made in one server (optionally since a time and in one topic), oldest first."""
+        where, params = ["guild_id = ?", "verdict != 'skipped'"], [guild_id]
+        if since is not None:
+            where.append("submitted_at >= ?")
+            params.append(_ts(since))
+        if topic is not None:
+            where.append("topic = ?")
+            params.append(topic)
+        rows = self.db["attempts"].rows_where(" AND ".join(where), params, order_by="submitted_at, id")
+        return [_attempt(r) for r in rows]
+
+    def display_names(self, user_ids: list[int]) -> dict[int, str]:
+        """Display names of these users, by id."""
+        if not user_ids:
+            return {}
+        marks = ", ".join("?" for _ in user_ids)
+        rows = self.db.execute(f"SELECT id, display_name FROM users WHERE id IN ({marks})", user_ids).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def external_ids(self, user_ids: list[int]) -> dict[int, str]:
+        """External ids (e.g. discord:123) of these users, by id."""
+        if not user_ids:
+            return {}
+        marks = ", ".join("?" for _ in user_ids)
+        rows = self.db.execute(f"SELECT id, external_id FROM users WHERE id IN ({marks})", user_ids).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def set_display_name(self, user_id: int, display_name: str) -> None:
+        """Update a user's display name."""
+        with self.db.atomic():
+            self.db["users"].update(user_id, {"display_name": display_name})
+
+    def export_user(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about one user, as JSON-ready data."""
+        user = self.db["users"].get(user_id)
+        return {
+            "user": {k: user[k] for k in ("external_id", "display_name", "created_at")},
+            "attempts": list(self.db["attempts"].rows_where("user_id = ?", [user_id], order_by="id")),
+            "mastery": list(self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")),
+            "open_question": next(iter(self.db["open_questions"].rows_where("user_id = ?", [user_id])), None),
+        }
+
+    def delete_user(self, user_id: int) -> int:
+        """Delete a user and everything about them, in one transaction; return how many attempts went."""
+        with self.db.atomic():
+            count = self.db.execute("SELECT count(*) FROM attempts WHERE user_id = ?", [user_id]).fetchone()[0]
+            for table in ("attempts", "mastery", "open_questions"):
+                self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        return int(count)
 
 
 def _attempt(row: dict) -> Attempt:

@@ -1,4 +1,4 @@
-"""Use cases shared by the CLI and the Discord layer: practise, answer, hint, skip, stats, grade."""
+"""Practice use cases shared by the CLI and Discord: next question, answer, hint, skip, stats, grade."""
 
 from __future__ import annotations
 
@@ -7,112 +7,24 @@ import random
 from collections.abc import Callable, Collection
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.adapters.store import Attempt, OpenQuestion, Store, User
 from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult, no_credit
+from bot.engine.leaderboard import streak
 from bot.engine.mastery import TopicMastery, update_mastery, weakest
-from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
+from bot.engine.models import BankQuestion, ConceptQuestion
 from bot.engine.selection import pick_question
 from bot.errors import NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
 from bot.grader import OfflineGrader
+from bot.service.models import AnswerOutcome, Filters, QuestionCard, RecentAttempt, TopicStat, UserStats, card_for
 
 log = logging.getLogger(__name__)
 NOT_RECORDED = frozenset({"unreadable", "internal_error"})
-
-
-class Filters(BaseModel):
-    """What the user asked for; filters always win over the selection policy."""
-
-    model_config = ConfigDict(frozen=True)
-
-    topic: str | None = None
-    kind: str | None = None
-    difficulty: int | None = None
-
-
-class QuestionCard(BaseModel):
-    """Everything a front end needs to show a question."""
-
-    model_config = ConfigDict(frozen=True)
-
-    question_id: str
-    topic: str
-    topic_title: str
-    kind: str
-    difficulty: int
-    prompt: str
-    choices: list[str] = []
-    starter_code: str | None = None
-    samples: list[tuple[str, str]] = []
-    hint_count: int = 0
-
-
-class AnswerOutcome(BaseModel):
-    """A graded answer plus what to show after it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    question_id: str
-    result: GradeResult
-    recorded: bool
-    solution: str | None
-    reference_answer: str | None
-    mastery: TopicMastery | None = None
-
-
-class TopicStat(BaseModel):
-    """One row of a user's stats."""
-
-    model_config = ConfigDict(frozen=True)
-
-    topic: str
-    title: str
-    attempts: int
-    average_score: float
-    mastery: float
-
-
-class UserStats(BaseModel):
-    """A user's progress: per-topic rows, totals and weakest topics."""
-
-    model_config = ConfigDict(frozen=True)
-
-    user: str
-    total_attempts: int
-    skipped: int
-    topics: list[TopicStat]
-    weakest: list[TopicStat]
-
-
-def card_for(item: BankQuestion, bank: Bank) -> QuestionCard:
-    """Build the display card of a question (sample tests only; hidden tests never leave the bank)."""
-    q = item.question
-    topic = bank.topics.get(item.topic)
-    choices = q.answer.choices or [] if isinstance(q, MathsQuestion) else []
-    starter = q.starter_code if isinstance(q, CodingQuestion) else None
-    samples = (
-        [(f"{q.entry_point}({', '.join(map(repr, t.args))})", repr(t.expected)) for t in q.sample_tests]
-        if isinstance(q, CodingQuestion)
-        else []
-    )
-    return QuestionCard(
-        question_id=q.id,
-        topic=item.topic,
-        topic_title=topic.title if topic else item.topic,
-        kind=q.kind,
-        difficulty=q.difficulty,
-        prompt=q.prompt,
-        choices=choices,
-        starter_code=starter,
-        samples=samples,
-        hint_count=len(q.hints),
-    )
+RECENT = 5
 
 
 class Service:
-    """The application core: every front end calls only this."""
+    """The application core for practice: every front end calls only this (and CommunityService)."""
 
     def __init__(
         self, bank: Bank, store: Store, grader: OfflineGrader, clock: Callable[[], datetime], rng: random.Random
@@ -135,28 +47,53 @@ class Service:
             raise UnknownQuestion(question_id)
         return item
 
+    def card(self, question_id: str) -> QuestionCard:
+        """The display card of a question."""
+        return card_for(self.question(question_id), self.bank)
+
     def grade(self, question_id: str, answer: str) -> GradeResult:
-        """Grade an answer without recording anything."""
+        """Grade an answer without recording anything (safe to run off the database thread)."""
         return self.grader.grade(self.question(question_id), answer, seed=self.rng.randrange(2**31))
 
     def user(self, external_id: str, display_name: str | None = None) -> User:
-        """Get or create a user."""
-        return self.store.user(external_id, display_name)
+        """Get or create a user, keeping the display name current."""
+        user = self.store.user(external_id, display_name)
+        if display_name and user.display_name != display_name:
+            self.store.set_display_name(user.id, display_name)
+            user = user.model_copy(update={"display_name": display_name})
+        return user
 
-    def next_question(self, external_id: str, filters: Filters, exclude: Collection[str] = ()) -> QuestionCard:
+    def next_question(
+        self,
+        external_id: str,
+        filters: Filters,
+        exclude: Collection[str] = (),
+        guild_id: int | None = None,
+        allowed_topics: Collection[str] = (),
+    ) -> QuestionCard:
         """Pick the next question for a user (weak and unseen topics first) and open it."""
         if filters.topic is not None and filters.topic not in self.bank.topics:
             raise UnknownTopic(filters.topic, sorted(self.bank.topics))
         candidates = self.bank.select(filters.topic, filters.kind, filters.difficulty)
+        if allowed_topics:
+            candidates = [q for q in candidates if q.topic in allowed_topics]
         if not candidates:
             raise NoQuestionAvailable("No question matches those filters.")
         user = self.user(external_id)
-        item = pick_question(
-            candidates, self.store.masteries(user.id), self.store.attempted_question_ids(user.id), exclude, self.rng
-        )
+        attempted = self.store.attempted_question_ids(user.id)
+        item = pick_question(candidates, self.store.masteries(user.id), attempted, exclude, self.rng)
         if item is None:
             raise NoQuestionAvailable("You have seen every question matching those filters in this session.")
-        self.store.set_open_question(OpenQuestion(user_id=user.id, question_id=item.id, started_at=self.clock()))
+        self.open(external_id, item.id, guild_id)
+        return card_for(item, self.bank)
+
+    def open(self, external_id: str, question_id: str, guild_id: int | None = None) -> QuestionCard:
+        """Make this question the user's open one (starting its clock) and return its card."""
+        item = self.question(question_id)
+        user = self.user(external_id)
+        self.store.set_open_question(
+            OpenQuestion(user_id=user.id, question_id=item.id, started_at=self.clock(), guild_id=guild_id)
+        )
         return card_for(item, self.bank)
 
     def hint(self, external_id: str, question_id: str) -> tuple[int, str]:
@@ -178,35 +115,56 @@ class Service:
             current = OpenQuestion(user_id=user.id, question_id=question_id, started_at=self.clock())
         return current
 
-    def submit(self, external_id: str, question_id: str, answer: str) -> AnswerOutcome:
+    def submit(
+        self, external_id: str, question_id: str, answer: str, guild_id: int | None = None, source: str = "practice"
+    ) -> AnswerOutcome:
         """Grade and record an answer; unreadable answers and judge failures are not recorded."""
+        result = self.grade(question_id, answer)
+        return self.record_answer(external_id, question_id, answer, result, guild_id, source)
+
+    def record_answer(
+        self,
+        external_id: str,
+        question_id: str,
+        answer: str,
+        result: GradeResult,
+        guild_id: int | None = None,
+        source: str = "practice",
+    ) -> AnswerOutcome:
+        """Record an already graded answer (database work only) and build the outcome."""
         user = self.user(external_id)
         item = self.question(question_id)
-        result = self.grader.grade(item, answer, seed=self.rng.randrange(2**31))
         log.info("graded user=%s question=%s verdict=%s score=%.3f", user.id, question_id, result.verdict, result.score)
         log.debug("answer user=%s question=%s text=%r", user.id, question_id, answer)
         if result.verdict in NOT_RECORDED:
             return self._outcome(item, result, recorded=False, mastery=None)
-        mastery = self._record(user, item, answer, result)
+        mastery = self._record(user, item, answer, result, guild_id=guild_id, source=source)
         return self._outcome(item, result, recorded=True, mastery=mastery)
 
-    def skip(self, external_id: str, question_id: str) -> AnswerOutcome:
+    def skip(self, external_id: str, question_id: str, guild_id: int | None = None) -> AnswerOutcome:
         """Record a skip (it does not change mastery) and reveal the solution."""
         user = self.user(external_id)
         item = self.question(question_id)
         result = no_credit("skipped", "none", "Skipped.")
-        self._record(user, item, "", result, update=False)
+        self._record(user, item, "", result, update=False, guild_id=guild_id)
         return self._outcome(item, result, recorded=True, mastery=None)
 
     def open_question(self, external_id: str) -> QuestionCard:
         """The user's open question, or NoOpenQuestion."""
         current = self.store.open_question(self.user(external_id).id)
         if current is None or self.bank.get(current.question_id) is None:
-            raise NoOpenQuestion("You have no open question: start one with practice.")
+            raise NoOpenQuestion("You have no open question: start one with /practice.")
         return card_for(self.question(current.question_id), self.bank)
 
     def _record(
-        self, user: User, item: BankQuestion, answer: str, result: GradeResult, update: bool = True
+        self,
+        user: User,
+        item: BankQuestion,
+        answer: str,
+        result: GradeResult,
+        update: bool = True,
+        guild_id: int | None = None,
+        source: str = "practice",
     ) -> TopicMastery | None:
         """Store the attempt and (for graded answers) the topic's new mastery in one transaction."""
         now = self.clock()
@@ -228,6 +186,8 @@ class Service:
             hints_used=current.hints_used,
             started_at=current.started_at,
             submitted_at=now,
+            guild_id=guild_id if guild_id is not None else current.guild_id,
+            source=source,
         )
         self.store.record_attempt(attempt, mastery)
         return mastery
@@ -248,7 +208,7 @@ class Service:
         )
 
     def stats(self, external_id: str) -> UserStats:
-        """Per-topic attempts, average score and mastery, plus the three weakest topics."""
+        """Per-topic attempts, average score and mastery, the weakest topics, streak and recent attempts."""
         user = self.store.find_user(external_id)
         if user is None:
             return UserStats(user=external_id, total_attempts=0, skipped=0, topics=[], weakest=[])
@@ -256,12 +216,21 @@ class Service:
         attempts = self.store.attempts(user.id)
         rows = {t: self._topic_stat(m) for t, m in masteries.items()}
         weak = [rows[m.topic] for m in weakest(list(masteries.values()))]
+        today = self.clock().date()
+        recent = [
+            RecentAttempt(
+                question_id=a.question_id, topic=a.topic, verdict=a.verdict, score=a.score, submitted_at=a.submitted_at
+            )
+            for a in attempts[:RECENT]
+        ]
         return UserStats(
             user=user.display_name,
             total_attempts=len(attempts),
             skipped=sum(a.verdict == "skipped" for a in attempts),
             topics=sorted(rows.values(), key=lambda r: r.topic),
             weakest=weak,
+            streak=streak((a.submitted_at.date() for a in attempts if a.verdict != "skipped"), today),
+            recent=recent,
         )
 
     def _topic_stat(self, mastery: TopicMastery) -> TopicStat:

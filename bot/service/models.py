@@ -1,0 +1,139 @@
+"""Data the service hands to front ends: cards, outcomes, stats, leaderboard rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.engine.bank import Bank
+from bot.engine.grading.result import GradeResult
+from bot.engine.mastery import TopicMastery
+from bot.engine.models import BankQuestion, CodingQuestion, MathsQuestion
+
+
+class Filters(BaseModel):
+    """What the user asked for; filters always win over the selection policy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str | None = None
+    kind: str | None = None
+    difficulty: int | None = None
+
+
+class QuestionCard(BaseModel):
+    """Everything a front end needs to show a question."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    topic: str
+    topic_title: str
+    kind: str
+    difficulty: int
+    prompt: str
+    choices: list[str] = []
+    starter_code: str | None = None
+    samples: list[tuple[str, str]] = []
+    hint_count: int = 0
+
+
+class AnswerOutcome(BaseModel):
+    """A graded answer plus what to show after it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    result: GradeResult
+    recorded: bool
+    solution: str | None
+    reference_answer: str | None
+    mastery: TopicMastery | None = None
+
+
+class TopicStat(BaseModel):
+    """One row of a user's stats."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    title: str
+    attempts: int
+    average_score: float
+    mastery: float
+
+
+class RecentAttempt(BaseModel):
+    """One recent attempt, for a stats view."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question_id: str
+    topic: str
+    verdict: str
+    score: float
+    submitted_at: datetime
+
+
+class UserStats(BaseModel):
+    """A user's progress: per-topic rows, totals and weakest topics."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user: str
+    total_attempts: int
+    skipped: int
+    topics: list[TopicStat]
+    weakest: list[TopicStat]
+    streak: int = 0
+    recent: list[RecentAttempt] = []
+
+
+def card_for(item: BankQuestion, bank: Bank) -> QuestionCard:
+    """Build the display card of a question (sample tests only; hidden tests never leave the bank)."""
+    q = item.question
+    topic = bank.topics.get(item.topic)
+    choices = q.answer.choices or [] if isinstance(q, MathsQuestion) else []
+    starter = q.starter_code if isinstance(q, CodingQuestion) else None
+    samples = (
+        [(f"{q.entry_point}({', '.join(map(repr, t.args))})", repr(t.expected)) for t in q.sample_tests]
+        if isinstance(q, CodingQuestion)
+        else []
+    )
+    return QuestionCard(
+        question_id=q.id,
+        topic=item.topic,
+        topic_title=topic.title if topic else item.topic,
+        kind=q.kind,
+        difficulty=q.difficulty,
+        prompt=q.prompt,
+        choices=choices,
+        starter_code=starter,
+        samples=samples,
+        hint_count=len(q.hints),
+    )
+
+
+class LeaderRow(BaseModel):
+    """One leaderboard row with the user's display name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    external_id: str
+    name: str
+    points: int
+    questions: int
+    solved: int
+
+
+class LeaderboardPage(BaseModel):
+    """One page of a server's leaderboard."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: list[LeaderRow]
+    page: int
+    pages: int
+    total: int
