@@ -33,3 +33,8 @@ class Settings(BaseSettings):
     code_memory_mb: int = Field(default=512, ge=64, le=8192, validation_alias="MLPREP_CODE_MEMORY_MB")
     maths_time_limit_s: float = Field(default=5.0, gt=0, le=60, validation_alias="MLPREP_MATHS_TIME_LIMIT_S")
     log_level: str = Field(default="WARNING", validation_alias="MLPREP_LOG_LEVEL")
+    dev_guild: int | None = Field(default=None, validation_alias="MLPREP_DEV_GUILD")
+    discord_api_base: str = Field(default="https://discord.com/api/v10", validation_alias="DISCORD_API_BASE")
+    discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    answer_cooldown_s: float = Field(default=3.0, ge=0, le=600, validation_alias="MLPREP_ANSWER_COOLDOWN_S")
+    grading_workers: int = Field(default=0, ge=0, le=64, validation_alias="MLPREP_GRADING_WORKERS")

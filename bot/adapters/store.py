@@ -175,7 +175,7 @@ class Store:
     @classmethod
     def memory(cls) -> Store:
         """An in-memory store, for tests."""
-        store = cls(sqlite_utils.Database(memory=True))
+        store = cls(sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False)))
         store._prepare(wal=False)
         return store
 

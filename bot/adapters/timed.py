@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -40,8 +41,8 @@ class TimedWorker:
         self._conn: Connection | None = None
 
     def _ensure(self) -> Connection:
-        """Start the worker if it is not running."""
-        if self._process is None or not self._process.is_alive() or self._conn is None:
+        """Start the worker if none is running (a dead one is noticed when its pipe breaks)."""
+        if self._process is None or self._conn is None:
             parent, child = self._ctx.Pipe()
             self._process = self._ctx.Process(target=_serve, args=(child,), daemon=True)
             self._process.start()
@@ -49,18 +50,28 @@ class TimedWorker:
             self._conn = parent
         return self._conn
 
+    def _send(self, message: tuple[Callable[..., Any], tuple[Any, ...]]) -> Connection:
+        """Send a job, restarting the worker once if its pipe is broken."""
+        try:
+            conn = self._ensure()
+            conn.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            self.close()
+            conn = self._ensure()
+            conn.send(message)
+        return conn
+
     def call(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run func(*args) in the worker; raise TimeBoundExceeded past the time bound."""
         with self._lock:
-            conn = self._ensure()
-            conn.send((func, args))
+            conn = self._send((func, args))
             if not conn.poll(self.timeout_s):
                 log.warning("time_bound_exceeded func=%s timeout_s=%s", getattr(func, "__name__", func), self.timeout_s)
                 self.close()
                 raise TimeBoundExceeded(f"took longer than {self.timeout_s:g}s")
             try:
                 status, value = conn.recv()
-            except EOFError as exc:
+            except (EOFError, ConnectionResetError) as exc:
                 self.close()
                 raise TimeBoundExceeded("the worker died") from exc
         if status == "error":
@@ -68,9 +79,10 @@ class TimedWorker:
         return value
 
     def close(self) -> None:
-        """Stop the worker process."""
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
+        """Stop the worker process (SIGKILL: it holds no state worth saving)."""
+        if self._process is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._process.kill()
             self._process.join(timeout=5)
         if self._conn is not None:
             self._conn.close()
