@@ -180,6 +180,20 @@ def _cli_user(name: str | None) -> str:
         return "cli:local"
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the Discord bot."""
+    from bot.discord_main import run_bot
+
+    settings = _settings(args)
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: create an application at https://discord.com/developers/applications, "
+            "open Bot > Reset Token, and put DISCORD_TOKEN=<token> in .env (see the README's Discord section)"
+        )
+    return run_bot(settings, token)
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """Per-topic attempts, average score and mastery for a user."""
     service = build_service(_settings(args))
@@ -209,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5", help="only this difficulty")
     practice.add_argument("--user", help="your name (default: your login name)")
     practice.set_defaults(func=cmd_practice)
+    run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run.set_defaults(func=cmd_run)
     stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")
     stats.add_argument("--user", help="whose stats (default: your login name)")
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -259,7 +275,8 @@ def _add_grade(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; domain errors become one clear line and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
-    level = "INFO" if args.verbose else os.environ.get("MLPREP_LOG_LEVEL", "WARNING").upper()
+    default_level = "INFO" if args.command == "run" else "WARNING"  # a server process should say what it does
+    level = "INFO" if args.verbose else os.environ.get("MLPREP_LOG_LEVEL", default_level).upper()
     logging.basicConfig(
         level=level if level in logging.getLevelNamesMapping() else "WARNING",
         format="%(asctime)s %(levelname)s %(name)s %(message)s",

@@ -72,7 +72,7 @@ class MlprepBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         """Log one ready line with the guild count."""
-        log.warning("ready user=%s guilds=%d shards=%s", self.user, len(self.guilds), self.shard_count)
+        log.info("ready user=%s guilds=%d shards=%s", self.user, len(self.guilds), self.shard_count)
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Every slash-command error goes through the one handler."""
