@@ -11,7 +11,7 @@ from bot.app import build_service
 from bot.cogs.client import Deps, MlprepBot
 from bot.cogs.endpoints import use_api_base, use_gateway
 from bot.cogs.runner import Runner
-from bot.service import CommunityService
+from bot.service import CommunityService, DailyService
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ def build_bot(settings: Settings) -> MlprepBot:
     deps = Deps(
         service=service,
         community=community,
+        daily=DailyService(service, service.store, service.clock),
         runner=Runner(settings.grading_workers),
         answer_cooldown_s=settings.answer_cooldown_s,
         dev_guild=settings.dev_guild,

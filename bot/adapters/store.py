@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlite_utils.db import NotFoundError
 
 from bot.engine.mastery import TopicMastery
@@ -77,7 +77,8 @@ class GuildConfig(BaseModel):
     public_practice: bool = False
     allowed_topics: list[str] = []
     daily_channel_id: int | None = None
-    daily_hour: int = 9
+    daily_hour: int = Field(default=9, ge=0, le=23)
+    last_daily_on: str | None = None
 
 
 @migrations()
@@ -136,6 +137,12 @@ def m002_discord_context(db: sqlite_utils.Database) -> None:
         {"guild_id": int, "public_practice": int, "allowed_topics": str, "daily_channel_id": int, "daily_hour": int},
         pk="guild_id",
     )
+
+
+@migrations()
+def m003_daily(db: sqlite_utils.Database) -> None:
+    """Remember the last day a server's daily question was posted."""
+    db["guild_config"].add_column("last_daily_on", str)
 
 
 def _ts(value: datetime) -> str:
@@ -317,6 +324,7 @@ class Store:
             allowed_topics=json.loads(row["allowed_topics"] or "[]"),
             daily_channel_id=row["daily_channel_id"],
             daily_hour=row["daily_hour"] if row["daily_hour"] is not None else 9,
+            last_daily_on=row["last_daily_on"],
         )
 
     def save_guild_config(self, config: GuildConfig) -> None:
@@ -329,9 +337,23 @@ class Store:
                     "allowed_topics": json.dumps(config.allowed_topics),
                     "daily_channel_id": config.daily_channel_id,
                     "daily_hour": config.daily_hour,
+                    "last_daily_on": config.last_daily_on,
                 },
                 pk="guild_id",
             )
+
+    def daily_guilds(self) -> list[GuildConfig]:
+        """Every server that has a daily-question channel."""
+        rows = self.db["guild_config"].rows_where("daily_channel_id IS NOT NULL", order_by="guild_id")
+        return [self.guild_config(row["guild_id"]) for row in rows]
+
+    def counted_daily(self, user_id: int, start: datetime, end: datetime) -> bool:
+        """Whether the user already has a recorded daily answer in [start, end)."""
+        sql = (
+            "SELECT 1 FROM attempts WHERE user_id = ? AND source = 'daily' AND submitted_at >= ? "
+            "AND submitted_at < ? LIMIT 1"
+        )
+        return self.db.execute(sql, [user_id, _ts(start), _ts(end)]).fetchone() is not None
 
     def guild_attempts(self, guild_id: int, since: datetime | None, topic: str | None) -> list[Attempt]:
         """Graded attempts made in one server (optionally since a time and in one topic), oldest first."""

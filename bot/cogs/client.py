@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.cogs import errors
 from bot.cogs.runner import Runner
-from bot.service import CommunityService, Service
+from bot.service import CommunityService, DailyService, Service
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class Deps:
 
     service: Service
     community: CommunityService
+    daily: DailyService
     runner: Runner
     answer_cooldown_s: float = 3.0
     dev_guild: int | None = None
@@ -52,10 +53,10 @@ class MlprepBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Load cogs, register persistent buttons, and sync the slash commands."""
-        from bot.cogs import admin, practice, progress
+        from bot.cogs import admin, daily, practice, progress
 
         if not self.cogs:  # a restart (or a second login) reuses the loaded cogs and buttons
-            for module in (practice, progress, admin):
+            for module in (practice, progress, daily, admin):
                 await module.setup(self)
         if self.sync_commands:
             await self._sync()

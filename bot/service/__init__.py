@@ -1,6 +1,7 @@
 """Use cases that tie the engine and adapters together; the CLI and Discord layer call only these."""
 
 from bot.service.community import CommunityService
+from bot.service.daily import DailyService
 from bot.service.models import (
     AnswerOutcome,
     Filters,
@@ -17,6 +18,7 @@ from bot.service.practice import Service
 __all__ = [
     "AnswerOutcome",
     "CommunityService",
+    "DailyService",
     "Filters",
     "LeaderRow",
     "LeaderboardPage",

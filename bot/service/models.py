@@ -50,6 +50,7 @@ class AnswerOutcome(BaseModel):
     solution: str | None
     reference_answer: str | None
     mastery: TopicMastery | None = None
+    note: str | None = None
 
 
 class TopicStat(BaseModel):

@@ -137,9 +137,9 @@ class Service:
         log.info("graded user=%s question=%s verdict=%s score=%.3f", user.id, question_id, result.verdict, result.score)
         log.debug("answer user=%s question=%s text=%r", user.id, question_id, answer)
         if result.verdict in NOT_RECORDED:
-            return self._outcome(item, result, recorded=False, mastery=None)
+            return self.outcome(item, result, recorded=False, mastery=None)
         mastery = self._record(user, item, answer, result, guild_id=guild_id, source=source)
-        return self._outcome(item, result, recorded=True, mastery=mastery)
+        return self.outcome(item, result, recorded=True, mastery=mastery)
 
     def skip(self, external_id: str, question_id: str, guild_id: int | None = None) -> AnswerOutcome:
         """Record a skip (it does not change mastery) and reveal the solution."""
@@ -147,7 +147,7 @@ class Service:
         item = self.question(question_id)
         result = no_credit("skipped", "none", "Skipped.")
         self._record(user, item, "", result, update=False, guild_id=guild_id)
-        return self._outcome(item, result, recorded=True, mastery=None)
+        return self.outcome(item, result, recorded=True, mastery=None)
 
     def open_question(self, external_id: str) -> QuestionCard:
         """The user's open question, or NoOpenQuestion."""
@@ -192,8 +192,8 @@ class Service:
         self.store.record_attempt(attempt, mastery)
         return mastery
 
-    def _outcome(
-        self, item: BankQuestion, result: GradeResult, recorded: bool, mastery: TopicMastery | None
+    def outcome(
+        self, item: BankQuestion, result: GradeResult, recorded: bool, mastery: TopicMastery | None = None
     ) -> AnswerOutcome:
         """Attach the solution and reference answer to a result."""
         q = item.question

@@ -11,7 +11,7 @@ from bot.cogs.client import Deps, MlprepBot
 from bot.cogs.runner import Runner
 from bot.engine.bank import Bank
 from bot.grader import OfflineGrader
-from bot.service import CommunityService, Service
+from bot.service import CommunityService, DailyService, Service
 
 
 class Ticker:
@@ -38,6 +38,7 @@ def deps(mini_bank: Bank, grader: OfflineGrader, clock, ticker: Ticker) -> Deps:
     return Deps(
         service=service,
         community=CommunityService(mini_bank, store, clock),
+        daily=DailyService(service, store, clock),
         runner=Runner(2),
         answer_cooldown_s=3.0,
         monotonic=ticker,

@@ -136,9 +136,9 @@ def test_every_command_and_option_has_a_description(simcord_bot) -> None:  # noq
     import asyncio
 
     async def load() -> list[discord.app_commands.Command]:
-        from bot.cogs import admin, practice, progress
+        from bot.cogs import admin, daily, practice, progress
 
-        for module in (practice, progress, admin):
+        for module in (practice, progress, daily, admin):
             await module.setup(simcord_bot)
         return list(simcord_bot.tree.walk_commands())
 
