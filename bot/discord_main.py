@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 
 import aiohttp
 import discord
@@ -12,6 +13,7 @@ from bot.cogs.client import Deps, MlprepBot
 from bot.cogs.endpoints import use_api_base, use_gateway
 from bot.cogs.runner import Runner
 from bot.service import CommunityService, DailyService
+from bot.service.challenge import ChallengeService
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ def build_bot(settings: Settings) -> MlprepBot:
         service=service,
         community=community,
         daily=DailyService(service, service.store, service.clock),
+        challenges=ChallengeService(service, service.store, service.clock, random.Random()),
         runner=Runner(settings.grading_workers),
         answer_cooldown_s=settings.answer_cooldown_s,
         dev_guild=settings.dev_guild,

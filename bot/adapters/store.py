@@ -12,6 +12,7 @@ import sqlite_utils
 from pydantic import BaseModel, ConfigDict, Field
 from sqlite_utils.db import NotFoundError
 
+from bot.engine.challenge import RoundAnswer
 from bot.engine.mastery import TopicMastery
 
 APPLICATION_ID = 0x4D4C5052  # "MLPR": marks a file as an mlprep database
@@ -66,6 +67,28 @@ class OpenQuestion(BaseModel):
     started_at: datetime
     hints_used: int = 0
     guild_id: int | None = None
+
+
+class Challenge(BaseModel):
+    """A timed group challenge in one channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    guild_id: int
+    channel_id: int
+    host_id: int
+    topic: str | None
+    question_ids: list[str]
+    seconds: int
+    round: int
+    round_started_at: datetime
+    status: str
+
+    @property
+    def question_id(self) -> str:
+        """The current round's question."""
+        return self.question_ids[self.round]
 
 
 class GuildConfig(BaseModel):
@@ -143,6 +166,42 @@ def m002_discord_context(db: sqlite_utils.Database) -> None:
 def m003_daily(db: sqlite_utils.Database) -> None:
     """Remember the last day a server's daily question was posted."""
     db["guild_config"].add_column("last_daily_on", str)
+
+
+@migrations()
+def m004_challenges(db: sqlite_utils.Database) -> None:
+    """Group challenges and their answers, so a running challenge survives a restart."""
+    db["challenges"].create(
+        {
+            "id": int,
+            "guild_id": int,
+            "channel_id": int,
+            "host_id": int,
+            "topic": str,
+            "question_ids": str,
+            "seconds": int,
+            "round": int,
+            "round_started_at": str,
+            "status": str,
+            "created_at": str,
+        },
+        pk="id",
+    )
+    db["challenges"].create_index(["channel_id", "status"])
+    db["challenge_answers"].create(
+        {
+            "challenge_id": int,
+            "round": int,
+            "user_id": int,
+            "difficulty": int,
+            "score": float,
+            "passed": int,
+            "verdict": str,
+            "submitted_at": str,
+        },
+        pk=("challenge_id", "round", "user_id"),
+        foreign_keys=[("challenge_id", "challenges", "id"), ("user_id", "users", "id")],
+    )
 
 
 def _ts(value: datetime) -> str:
@@ -355,6 +414,88 @@ class Store:
         )
         return self.db.execute(sql, [user_id, _ts(start), _ts(end)]).fetchone() is not None
 
+    def create_challenge(self, challenge: Challenge) -> Challenge | None:
+        """Start a challenge; None if one is already running in the channel (checked in the transaction)."""
+        with self.db.atomic():
+            if self.running_challenge(challenge.channel_id) is not None:
+                return None
+            row = challenge.model_dump(exclude={"id"})
+            row.update(
+                question_ids=json.dumps(challenge.question_ids),
+                topic=challenge.topic,
+                round_started_at=_ts(challenge.round_started_at),
+                created_at=_ts(challenge.round_started_at),
+            )
+            new_id = self.db["challenges"].insert(row).last_pk
+        return challenge.model_copy(update={"id": int(new_id)})
+
+    def running_challenge(self, channel_id: int) -> Challenge | None:
+        """The running challenge in a channel, if any."""
+        rows = list(self.db["challenges"].rows_where("channel_id = ? AND status = 'running'", [channel_id], limit=1))
+        return _challenge(rows[0]) if rows else None
+
+    def challenge(self, challenge_id: int) -> Challenge | None:
+        """A challenge by id."""
+        try:
+            return _challenge(self.db["challenges"].get(challenge_id))
+        except NotFoundError:
+            return None
+
+    def running_challenges(self) -> list[Challenge]:
+        """Every running challenge (to resume timers after a restart)."""
+        return [_challenge(r) for r in self.db["challenges"].rows_where("status = 'running'", order_by="id")]
+
+    def update_challenge(self, challenge: Challenge) -> None:
+        """Save a challenge's round, round start and status."""
+        with self.db.atomic():
+            self.db["challenges"].update(
+                challenge.id,
+                {
+                    "round": challenge.round,
+                    "status": challenge.status,
+                    "round_started_at": _ts(challenge.round_started_at),
+                },
+            )
+
+    def add_challenge_answer(self, challenge_id: int, answer: RoundAnswer, verdict: str, at: datetime) -> bool:
+        """Store a participant's answer for a round; False if they already answered it."""
+        with self.db.atomic():
+            exists = self.db.execute(
+                "SELECT 1 FROM challenge_answers WHERE challenge_id = ? AND round = ? AND user_id = ?",
+                [challenge_id, answer.round, answer.user_id],
+            ).fetchone()
+            if exists:
+                return False
+            self.db["challenge_answers"].insert(
+                {
+                    "challenge_id": challenge_id,
+                    "round": answer.round,
+                    "user_id": answer.user_id,
+                    "difficulty": answer.difficulty,
+                    "score": answer.score,
+                    "passed": int(answer.passed),
+                    "verdict": verdict,
+                    "submitted_at": _ts(at),
+                }
+            )
+        return True
+
+    def challenge_answers(self, challenge_id: int) -> list[RoundAnswer]:
+        """Every answer of a challenge, in order."""
+        rows = self.db["challenge_answers"].rows_where(
+            "challenge_id = ?", [challenge_id], order_by="round, submitted_at"
+        )
+        return [
+            RoundAnswer(
+                round=r["round"],
+                user_id=r["user_id"],
+                difficulty=r["difficulty"],
+                score=r["score"],
+                passed=bool(r["passed"]),
+            )
+            for r in rows
+        ]
+
     def guild_attempts(self, guild_id: int, since: datetime | None, topic: str | None) -> list[Attempt]:
         """Graded attempts made in one server (optionally since a time and in one topic), oldest first."""
         where, params = ["guild_id = ?", "verdict != 'skipped'"], [guild_id]
@@ -396,16 +537,33 @@ class Store:
             "attempts": list(self.db["attempts"].rows_where("user_id = ?", [user_id], order_by="id")),
             "mastery": list(self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")),
             "open_question": next(iter(self.db["open_questions"].rows_where("user_id = ?", [user_id])), None),
+            "challenge_answers": list(self.db["challenge_answers"].rows_where("user_id = ?", [user_id])),
         }
 
     def delete_user(self, user_id: int) -> int:
         """Delete a user and everything about them, in one transaction; return how many attempts went."""
         with self.db.atomic():
             count = self.db.execute("SELECT count(*) FROM attempts WHERE user_id = ?", [user_id]).fetchone()[0]
-            for table in ("attempts", "mastery", "open_questions"):
+            for table in ("attempts", "mastery", "open_questions", "challenge_answers"):
                 self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
         return int(count)
+
+
+def _challenge(row: dict) -> Challenge:
+    """Build a Challenge model from a stored row."""
+    return Challenge(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        host_id=row["host_id"],
+        topic=row["topic"],
+        question_ids=json.loads(row["question_ids"]),
+        seconds=row["seconds"],
+        round=row["round"],
+        round_started_at=_dt(row["round_started_at"]),
+        status=row["status"],
+    )
 
 
 def _attempt(row: dict) -> Attempt:

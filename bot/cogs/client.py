@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.cogs import errors
 from bot.cogs.runner import Runner
 from bot.service import CommunityService, DailyService, Service
+from bot.service.challenge import ChallengeService
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ class Deps:
     service: Service
     community: CommunityService
     daily: DailyService
+    challenges: ChallengeService
     runner: Runner
     answer_cooldown_s: float = 3.0
     dev_guild: int | None = None
@@ -53,10 +55,10 @@ class MlprepBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Load cogs, register persistent buttons, and sync the slash commands."""
-        from bot.cogs import admin, daily, practice, progress
+        from bot.cogs import admin, challenge, daily, practice, progress
 
         if not self.cogs:  # a restart (or a second login) reuses the loaded cogs and buttons
-            for module in (practice, progress, daily, admin):
+            for module in (practice, progress, daily, challenge, admin):
                 await module.setup(self)
         if self.sync_commands:
             await self._sync()
@@ -74,6 +76,10 @@ class MlprepBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         """Log one ready line with the guild count."""
         log.info("ready user=%s guilds=%d shards=%s", self.user, len(self.guilds), self.shard_count)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Keep display names current for leaderboards and challenge standings (no database call here)."""
+        self.deps.service.note_name(f"discord:{interaction.user.id}", interaction.user.display_name)
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Every slash-command error goes through the one handler."""

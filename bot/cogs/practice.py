@@ -163,7 +163,6 @@ async def send_question(deps: Deps, interaction: discord.Interaction, filters: F
     card = await deps.runner.db(
         deps.service.next_question, external_id(interaction.user), filters, (), interaction.guild_id, allowed
     )
-    await deps.runner.db(deps.service.user, external_id(interaction.user), interaction.user.display_name)
     await interaction.response.send_message(
         embed=question_embed(card), view=card_view(card, interaction.user.id), ephemeral=private
     )

@@ -34,6 +34,11 @@ class Service:
         self.grader = grader
         self.clock = clock
         self.rng = rng
+        self._names: dict[str, str] = {}
+
+    def note_name(self, external_id: str, display_name: str) -> None:
+        """Remember a front end's current display name for a user (applied at their next database write)."""
+        self._names[external_id] = display_name
 
     def close(self) -> None:
         """Release the grader's workers and the store."""
@@ -57,6 +62,7 @@ class Service:
 
     def user(self, external_id: str, display_name: str | None = None) -> User:
         """Get or create a user, keeping the display name current."""
+        display_name = display_name or self._names.get(external_id)
         user = self.store.user(external_id, display_name)
         if display_name and user.display_name != display_name:
             self.store.set_display_name(user.id, display_name)

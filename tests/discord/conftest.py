@@ -12,6 +12,7 @@ from bot.cogs.runner import Runner
 from bot.engine.bank import Bank
 from bot.grader import OfflineGrader
 from bot.service import CommunityService, DailyService, Service
+from bot.service.challenge import ChallengeService
 
 
 class Ticker:
@@ -39,6 +40,7 @@ def deps(mini_bank: Bank, grader: OfflineGrader, clock, ticker: Ticker) -> Deps:
         service=service,
         community=CommunityService(mini_bank, store, clock),
         daily=DailyService(service, store, clock),
+        challenges=ChallengeService(service, store, clock, random.Random(5)),
         runner=Runner(2),
         answer_cooldown_s=3.0,
         monotonic=ticker,
