@@ -23,6 +23,11 @@ HELP = [
     ("/stats [user]", "Mastery per topic with a chart, recent attempts and your streak."),
     ("/weak", "Your three weakest topics and what to practise next."),
     ("/leaderboard [period] [topic]", "This server's ranking by points (harder questions are worth more)."),
+    ("/daily", "Today's question, the same for everyone; your first answer each day counts."),
+    (
+        "/challenge start [topic] [questions] [seconds]",
+        "A timed group challenge in this channel; /challenge stop ends it.",
+    ),
     ("/mlprep export", "Get everything mlprep stores about you, as JSON, in a DM."),
     ("/mlprep forget-me", "Delete all your data (asks to confirm)."),
     ("/mlprep config", "Server admins (Manage Server): public or private practice, allowed topics, daily question."),
