@@ -78,3 +78,18 @@ async def test_one_challenge_per_channel_and_stop(simcord_env, server, deps: Dep
     nothing = await ana.slash(channel, "challenge stop")
     assert nothing.response.content == "No challenge is running in this channel."
     assert len(simcord_env.errors) == 3
+
+
+async def test_running_challenge_survives_a_restart(simcord_env, server, deps: Deps, clock) -> None:  # noqa: ANN001
+    """After a restart the round's timer resumes from the store and the challenge carries on."""
+    from bot.cogs.client import MlprepBot
+
+    _, channel, ana, _ = server
+    started = await ana.slash(channel, "challenge start", topic="calculus", questions=1, seconds=30)
+    await _answer(ana, started.response, RIGHT[_question(deps, channel.id)])
+    await simcord_env.restart_bot(MlprepBot(deps, shard_count=1))
+    clock.advance(seconds=31)
+    await simcord_env.advance_time(31)
+    final = channel.last_message.embeds[0]
+    assert final.title == "Challenge over: final standings"
+    assert final.description.startswith("🥇 ana")

@@ -108,3 +108,26 @@ async def test_rejected_token_is_one_clear_line(fake_discord, mini_bank_dir: Pat
     assert process.returncode == 1
     text = stderr.decode()
     assert "Discord rejected DISCORD_TOKEN" in text and "Traceback" not in text
+
+
+async def test_dev_guild_sync(fake_discord, mini_bank_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    """With MLPREP_DEV_GUILD the commands are synced to that server only."""
+    env = _env(fake_discord, mini_bank_dir, tmp_path, "fake-token")
+    env["MLPREP_DEV_GUILD"] = "900000000000000010"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        _, commands = await fake_discord.wait_for("PUT", "/guilds/900000000000000010/commands")
+        assert "practice" in {c["name"] for c in commands}
+        assert not any(m == "PUT" and p.endswith(f"/applications/{APP_ID}/commands") for m, p, _ in fake_discord.calls)
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 10)
