@@ -130,6 +130,7 @@ class AdminCog(commands.GroupCog, group_name="mlprep"):
     @app_commands.command(name="export")
     async def export(self, interaction: discord.Interaction) -> None:
         """Get everything mlprep stores about you, as a JSON file in your DMs."""
+        await interaction.response.defer(ephemeral=interaction.guild_id is not None, thinking=True)
         data = await self.deps.runner.db(self.deps.community.export, external_id(interaction.user))
         file = discord.File(io.BytesIO(data.encode()), filename="mlprep-export.json")
         try:
@@ -139,7 +140,7 @@ class AdminCog(commands.GroupCog, group_name="mlprep"):
                 "I can't DM you: allow direct messages from this server's members and try again."
             ) from exc
         where = "here" if interaction.guild_id is None else "in your DMs"
-        await interaction.response.send_message(f"Sent {where}.", ephemeral=interaction.guild_id is not None)
+        await interaction.followup.send(f"Sent {where}.", ephemeral=interaction.guild_id is not None)
 
 
 class HelpCog(commands.Cog):

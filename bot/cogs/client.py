@@ -29,12 +29,15 @@ class Deps:
     challenges: ChallengeService
     runner: Runner
     answer_cooldown_s: float = 3.0
+    practice_cooldown_s: float = 2.0
     dev_guild: int | None = None
     monotonic: Callable[[], float] = field(default=time.monotonic)
     cooldown: errors.Cooldown = field(init=False)
+    practice_cooldown: errors.Cooldown = field(init=False)
 
     def __post_init__(self) -> None:
         self.cooldown = errors.Cooldown(self.answer_cooldown_s, self.monotonic)
+        self.practice_cooldown = errors.Cooldown(self.practice_cooldown_s, self.monotonic)
 
 
 def intents() -> discord.Intents:

@@ -189,6 +189,7 @@ class PracticeCog(commands.Cog):
         difficulty: app_commands.Range[int, 1, 5] | None = None,
     ) -> None:
         """Get a practice question (without a topic, it targets your weak areas)."""
+        self.deps.practice_cooldown.hit(interaction.user.id)
         await send_question(self.deps, interaction, Filters(topic=topic, kind=kind, difficulty=difficulty))
 
     @practice.autocomplete("topic")

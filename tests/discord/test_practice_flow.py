@@ -85,6 +85,17 @@ async def test_answer_without_open_question(simcord_env, server) -> None:  # noq
     assert [type(e.original).__name__ for e in simcord_env.errors] == ["NoOpenQuestion"]
 
 
+async def test_practice_cooldown(simcord_env, server, ticker) -> None:  # noqa: ANN001
+    """Asking for cards too fast is refused politely; after the cooldown it works again."""
+    _, channel, ana, _ = server
+    await ana.slash(channel, "practice")
+    refused = await ana.slash(channel, "practice")
+    assert refused.response.content.startswith("Slow down a little")
+    ticker.now += 3
+    assert (await ana.slash(channel, "practice")).response.embeds
+    assert [type(e.original).__name__ for e in simcord_env.errors] == ["CooldownActive"]
+
+
 async def test_cooldown_between_answers(simcord_env, server, ticker) -> None:  # noqa: ANN001
     """Two answers within the cooldown: the second is refused with a friendly line."""
     _, channel, ana, _ = server
@@ -112,6 +123,10 @@ async def test_dm_practice_is_a_private_session(simcord_env) -> None:  # noqa: A
     modal = await user.click(shown.response, label="Answer")
     result = await user.submit_modal(modal, {"answer": "I am not sure at all."})
     assert result.response.embeds[0].title.startswith(("❌", "🟡"))
+    following = await user.click(result.response, label="Next question")
+    assert not following.ephemeral
+    assert following.response.embeds[0].title.startswith("Practice question")
+    assert following.response.embeds[0].fields[2].value != shown.response.embeds[0].fields[2].value
 
 
 async def test_topic_autocomplete(server) -> None:  # noqa: ANN001
