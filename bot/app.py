@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime
 
 from bot.adapters.bank_files import load_bank_strict
-from bot.adapters.sandbox import SubprocessRunner
+from bot.adapters.judge import Judge, JudgeConfig
 from bot.adapters.store import Store
 from bot.adapters.timed import TimedWorker
 from bot.grader import OfflineGrader
@@ -21,8 +21,13 @@ def utc_now() -> datetime:
 
 def build_grader(settings: Settings) -> OfflineGrader:
     """The offline grader with its subprocess runner and killable maths worker."""
+    judge = Judge(
+        JudgeConfig(
+            python=settings.judge_python, allow_weak=settings.allow_weak_sandbox, workers=settings.judge_workers
+        )
+    )
     return OfflineGrader(
-        SubprocessRunner(),
+        judge,
         TimedWorker(settings.maths_time_limit_s),
         settings.code_time_limit_s,
         settings.code_memory_mb,

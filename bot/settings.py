@@ -37,4 +37,7 @@ class Settings(BaseSettings):
     discord_api_base: str = Field(default="https://discord.com/api/v10", validation_alias="DISCORD_API_BASE")
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
     answer_cooldown_s: float = Field(default=3.0, ge=0, le=600, validation_alias="MLPREP_ANSWER_COOLDOWN_S")
+    judge_python: str = Field(default="/usr/bin/python3", validation_alias="MLPREP_JUDGE_PYTHON")
+    allow_weak_sandbox: bool = Field(default=False, validation_alias="MLPREP_ALLOW_WEAK_SANDBOX")
+    judge_workers: int = Field(default=0, ge=0, le=64, validation_alias="MLPREP_JUDGE_WORKERS")
     grading_workers: int = Field(default=0, ge=0, le=64, validation_alias="MLPREP_GRADING_WORKERS")

@@ -3,7 +3,7 @@
 #   scripts/install.sh          runtime only
 #   scripts/install.sh --test   runtime plus the test tools
 #   scripts/install.sh --dev    editable install plus the test tools, for working on mlprep
-# Installs the Debian packages it needs when run as root with apt-get available.
+# As root with apt-get it also installs the Debian packages it needs (python3-venv, bubblewrap, python3-numpy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +30,20 @@ if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
   else
     echo "Python's venv module is missing: install python3-venv (Debian/Ubuntu) and run this again" >&2
     exit 1
+  fi
+fi
+
+# The code judge runs answers under bubblewrap with Debian's python3 (+ numpy for numpy questions).
+need=()
+command -v bwrap >/dev/null || need+=(bubblewrap)
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3 python3-numpy)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need[*]} for the code judge ..." >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: install ${need[*]} (Debian packages) for the code judge; without them coding answers are" \
+      "not judged unless MLPREP_ALLOW_WEAK_SANDBOX=1" >&2
   fi
 fi
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.sandbox import SubprocessRunner
+from bot.adapters.judge import Judge, JudgeConfig
 from bot.adapters.store import Store
 from bot.adapters.timed import TimedWorker
 from bot.engine.bank import Bank, load_bank
@@ -190,9 +190,15 @@ class FakeClock:
 
 
 @pytest.fixture(scope="session")
-def grader() -> Iterator[OfflineGrader]:
+def judge() -> Judge:
+    """The code judge: bubblewrap where it works (always in CI), else the weak fallback, explicitly allowed."""
+    return Judge(JudgeConfig(allow_weak=True))
+
+
+@pytest.fixture(scope="session")
+def grader(judge: Judge) -> Iterator[OfflineGrader]:
     """One offline grader (with its maths worker) for the whole run."""
-    grader = OfflineGrader(SubprocessRunner(), TimedWorker(10.0), time_limit_s=5.0, memory_mb=512)
+    grader = OfflineGrader(judge, TimedWorker(10.0), time_limit_s=5.0, memory_mb=512)
     yield grader
     grader.close()
 

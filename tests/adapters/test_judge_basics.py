@@ -1,4 +1,4 @@
-"""The subprocess code runner: results, limits, and no secrets from the parent's environment."""
+"""The code judge's basics: results, limits, and no secrets from the parent's environment."""
 
 from __future__ import annotations
 
@@ -6,9 +6,17 @@ import time
 
 import pytest
 
-from bot.adapters.sandbox import SubprocessRunner
+from bot.adapters.judge import Judge
 from bot.adapters.timed import TimeBoundExceeded, TimedWorker
 from bot.engine.grading.coding import RunJob
+
+JUDGE: list[Judge] = []
+
+
+@pytest.fixture(autouse=True)
+def _use(judge: Judge) -> None:
+    """Every test here runs through the session's judge."""
+    JUDGE[:] = [judge]
 
 
 def _run(
@@ -28,7 +36,7 @@ def _run(
         total_s=total,
         memory_mb=512,
     )
-    return SubprocessRunner().run(job)
+    return JUDGE[0].run(job)
 
 
 def test_returns_values() -> None:
@@ -99,6 +107,8 @@ def test_no_secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(names) <= {
         "PATH",
         "LANG",
+        "HOME",
+        "PWD",
         "OPENBLAS_NUM_THREADS",
         "OMP_NUM_THREADS",
         "MKL_NUM_THREADS",

@@ -1,0 +1,287 @@
+"""The code judge: runs strangers' code under bubblewrap (or an explicitly allowed weaker fallback).
+
+Layers, outermost first: a bounded pool of runs; a per-run cgroup (memory, pids) where the host allows;
+rlimits (address space, CPU, file size, open files, processes, stack, no core); an empty environment;
+an unprivileged uid (setpriv) when we are root; bubblewrap namespaces (user, pid, net, ipc, uts, mount)
+with a read-only /usr, a size-capped tmpfs as the only writable place and no network; a seccomp filter;
+and a wall-clock kill of the whole process group and cgroup. Expected outputs never enter the sandbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import enum
+import logging
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.adapters.judge import seccomp
+from bot.adapters.judge.cgroups import Cgroups, RunCgroup
+from bot.adapters.judge.weak import FILE_CAP_BYTES, read_report
+from bot.engine.grading.coding import RunJob, RunReport
+
+log = logging.getLogger(__name__)
+HARNESS = Path(__file__).with_name("harness.py")
+NOBODY = 65534
+SANDBOX_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": "/tmp",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+
+
+class Isolation(enum.StrEnum):
+    """How code is isolated; announced at start-up."""
+
+    BWRAP = "bwrap"
+    WEAK = "weak"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """Operator choices for the judge."""
+
+    python: str = "/usr/bin/python3"
+    allow_weak: bool = False
+    workers: int = 0
+    max_pids: int = 64
+    tmpfs_mb: int = 64
+
+
+def _bwrap_argv(config: JudgeConfig, workdir: str, filter_fd: int) -> list[str]:
+    """The bubblewrap command line (namespaces, read-only system, capped tmpfs, seccomp, empty env)."""
+    argv = [
+        "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--as-pid-1",
+        "--cap-drop",
+        "ALL",
+        "--clearenv",
+    ]
+    for key, value in SANDBOX_ENV.items():
+        argv += ["--setenv", key, value]
+    argv += [
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--ro-bind-try",
+        "/etc/alternatives",
+        "/etc/alternatives",
+        "--ro-bind-try",
+        "/etc/ld.so.cache",
+        "/etc/ld.so.cache",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(config.tmpfs_mb * 1024 * 1024),
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        f"{workdir}/harness.py",
+        "/judge/harness.py",
+        "--chdir",
+        "/tmp",
+    ]
+    prefix = Path(config.python).resolve().parents[1]
+    if not str(prefix).startswith("/usr"):
+        argv += ["--ro-bind", str(prefix), str(prefix)]
+    if filter_fd >= 0:
+        argv += ["--seccomp", str(filter_fd)]
+    return [*argv, "--", config.python, "-I", "/judge/harness.py"]
+
+
+def _drop_privileges() -> list[str]:
+    """setpriv in front of the chain when we are root, so judged code never runs as host root."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--no-new-privs", "--"]
+
+
+def _install_seccomp(program: bytes) -> None:
+    """Load the filter into the calling process (weak mode; runs in the child before exec)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_char_p)]
+
+    prog = SockFprog(len(program) // 8, program)
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP
+        os._exit(126)
+
+
+def _limits(job: RunJob, config: JudgeConfig, cgroup: RunCgroup | None, weak: bool) -> Callable[[], None]:
+    """The child's pre-exec step: join the cgroup, set rlimits, and (weak mode) load seccomp."""
+    memory = job.memory_mb * 1024 * 1024
+    cpu = int(job.total_s) + 1
+    program = seccomp.filter_program() if weak and seccomp.supported() else b""
+
+    def apply() -> None:
+        if cgroup is not None:
+            cgroup.join()
+        for limit, value in (
+            (resource.RLIMIT_AS, memory),
+            (resource.RLIMIT_FSIZE, FILE_CAP_BYTES),
+            (resource.RLIMIT_NOFILE, 64),
+            (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_STACK, 64 * 1024 * 1024),
+            (resource.RLIMIT_NPROC, 4 * config.max_pids),
+        ):
+            resource.setrlimit(limit, (value, value))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        if program:
+            _install_seccomp(program)
+
+    return apply
+
+
+class Judge:
+    """Runs RunJobs with the strongest isolation available; a bounded number at a time."""
+
+    def __init__(self, config: JudgeConfig, cgroups: Cgroups | None = None) -> None:
+        self.config = config
+        self.cgroups = cgroups if cgroups is not None else Cgroups()
+        self._slots = threading.BoundedSemaphore(config.workers or os.cpu_count() or 2)
+        self.mode = self._detect()
+        level = logging.INFO if self.mode is Isolation.BWRAP else logging.WARNING
+        log.log(level, "judge_isolation mode=%s cgroups=%s python=%s", self.mode, self.cgroups.mode, config.python)
+
+    def _detect(self) -> Isolation:
+        """bwrap if it runs here; else the weak fallback only when the operator allowed it."""
+        if shutil.which("bwrap") and Path(self.config.python).exists() and self._smoke():
+            return Isolation.BWRAP
+        return Isolation.WEAK if self.config.allow_weak else Isolation.REFUSED
+
+    def _smoke(self) -> bool:
+        """Run a no-op through the full chain once."""
+        with tempfile.TemporaryDirectory(prefix="mlprep-probe-") as tmp:
+            os.chmod(tmp, 0o755)
+            Path(tmp, "harness.py").write_text("pass\n")
+            argv = _drop_privileges() + _bwrap_argv(self.config, tmp, -1)
+            try:
+                result = subprocess.run(argv, env={}, capture_output=True, timeout=20, check=False)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                log.warning("bwrap_unusable error=%s", exc)
+                return False
+        if result.returncode != 0:
+            log.warning("bwrap_unusable code=%s stderr=%s", result.returncode, result.stderr[-300:])
+        return result.returncode == 0
+
+    def run(self, job: RunJob) -> RunReport:
+        """Judge one submission; never raises for anything the submission does."""
+        if self.mode is Isolation.REFUSED:
+            return RunReport(
+                status="internal_error",
+                error="code judging is off on this host: bubblewrap is "
+                "unavailable and MLPREP_ALLOW_WEAK_SANDBOX is not set",
+            )
+        with self._slots, tempfile.TemporaryDirectory(prefix="mlprep-run-") as tmp:
+            os.chmod(tmp, 0o755)
+            shutil.copyfile(HARNESS, Path(tmp, "harness.py"))
+            os.chmod(Path(tmp, "harness.py"), 0o644)
+            cgroup = self.cgroups.create(job.memory_mb * 1024 * 1024, self.config.max_pids)
+            try:
+                return self._run_in(job, tmp, cgroup)
+            finally:
+                if cgroup is not None:
+                    cgroup.kill_all()
+                    cgroup.remove()
+
+    def _run_in(self, job: RunJob, tmp: str, cgroup: RunCgroup | None) -> RunReport:
+        """Spawn the chain, feed the job, enforce the wall clock, and read the report."""
+        out_path, err_path = Path(tmp, "out.json"), Path(tmp, "err.txt")
+        weak = self.mode is Isolation.WEAK
+        read_fd, write_fd = os.pipe() if not weak and seccomp.supported() else (-1, -1)
+        if write_fd >= 0:
+            os.write(write_fd, seccomp.filter_program())
+            os.close(write_fd)
+        argv = _drop_privileges() + (
+            [self.config.python, "-I", f"{tmp}/harness.py"] if weak else _bwrap_argv(self.config, tmp, read_fd)
+        )
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            returncode = self._spawn(
+                argv,
+                job,
+                out,
+                err,
+                _limits(job, self.config, cgroup, weak),
+                (read_fd,) if read_fd >= 0 else (),
+                tmp,
+                cgroup,
+            )
+        if read_fd >= 0:
+            os.close(read_fd)
+        report = read_report(returncode, out_path, err_path, job)
+        failed = report.status == "runtime_error" or any(c.status != "ok" for c in report.cases)
+        if cgroup is not None and failed and cgroup.memory_exceeded():
+            cases = [c if c.status == "ok" else c.model_copy(update={"status": "memory_limit"}) for c in report.cases]
+            return RunReport(status="memory_limit", error="ran out of memory", cases=cases)
+        return report
+
+    def _spawn(
+        self,
+        argv: list[str],
+        job: RunJob,
+        out: object,
+        err: object,
+        preexec: Callable[[], None],
+        fds: tuple[int, ...],
+        cwd: str,
+        cgroup: RunCgroup | None,
+    ) -> int | None:
+        """Start the chain with an empty environment; kill everything at the wall-clock limit."""
+        env = {} if self.mode is Isolation.BWRAP else dict(SANDBOX_ENV)
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                env=env,
+                cwd=cwd,
+                preexec_fn=preexec,
+                pass_fds=fds,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            log.error("judge_start_failed error=%s", exc)
+            return -999
+        try:
+            proc.communicate(job.model_dump_json().encode(), timeout=job.total_s)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            if cgroup is not None:
+                cgroup.kill_all()
+            proc.wait()
+        return proc.returncode
