@@ -194,6 +194,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings, token)
 
 
+def cmd_bench_judge(args: argparse.Namespace) -> int:
+    """Measure the judge's per-submission overhead and throughput."""
+    from bot.adapters.judge import Judge, JudgeConfig
+    from bot.bench import bench_judge
+
+    settings = _settings(args)
+    workers = settings.judge_workers or os.cpu_count() or 2
+    judge = Judge(JudgeConfig(python=settings.judge_python, allow_weak=settings.allow_weak_sandbox, workers=workers))
+    result = bench_judge(judge, runs=args.runs, workers=workers)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(
+            f"isolation {result.isolation}: overhead median {result.overhead_ms_median} ms, "
+            f"p95 {result.overhead_ms_p95} ms over {result.runs} runs; "
+            f"{result.submissions_per_s} submissions/s with {result.workers} workers"
+        )
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """Per-topic attempts, average score and mastery for a user."""
     service = build_service(_settings(args))
@@ -223,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5", help="only this difficulty")
     practice.add_argument("--user", help="your name (default: your login name)")
     practice.set_defaults(func=cmd_practice)
+    bench = sub.add_parser("bench", help="benchmarks (results go in docs/benchmarks.md)")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
+    judge = bench_sub.add_parser("judge", help="per-submission overhead and throughput of the code judge")
+    judge.add_argument("--runs", type=int, default=60, help="submissions per phase (default 60, at least 50)")
+    judge.add_argument("--json", action="store_true", help="print JSON")
+    judge.set_defaults(func=cmd_bench_judge)
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
     stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")

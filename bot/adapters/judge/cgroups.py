@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +23,16 @@ def _own_path(controller: str | None) -> str:
     raise OSError(f"no cgroup entry for {controller or 'unified'}")
 
 
+def _children(pid: int) -> list[int]:
+    """Direct children of a process (from every thread's children list)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
 class RunCgroup:
     """The cgroup directories of one run; `join()` is called in the child before exec."""
 
@@ -33,6 +44,14 @@ class RunCgroup:
         pid = str(os.getpid())
         for directory in self.dirs:
             (directory / "cgroup.procs").write_text(pid)
+
+    def adopt(self, pid: int) -> None:
+        """Move a started process and its descendants into the run's cgroups (parent first, so later forks follow)."""
+        for directory in self.dirs:
+            with contextlib.suppress(OSError):
+                (directory / "cgroup.procs").write_text(str(pid))
+        for child in _children(pid):
+            self.adopt(child)
 
     def memory_exceeded(self) -> bool:
         """Whether the memory limit was hit during the run."""
@@ -63,11 +82,25 @@ class RunCgroup:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(int(pid), signal.SIGKILL)
 
-    def remove(self) -> None:
-        """Delete the run's cgroup directories (after its processes are gone)."""
-        for directory in self.dirs:
-            with contextlib.suppress(OSError):
-                directory.rmdir()
+    def remove(self, wait_s: float = 2.0) -> bool:
+        """Delete the run's cgroup directories, waiting briefly for killed processes to finish exiting."""
+        deadline = time.monotonic() + wait_s
+        remaining = list(self.dirs)
+        while remaining:
+            for directory in list(remaining):
+                try:
+                    directory.rmdir()
+                    remaining.remove(directory)
+                except FileNotFoundError:
+                    remaining.remove(directory)
+                except OSError:
+                    continue
+            if not remaining or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        if remaining:
+            log.warning("cgroup_not_removed dirs=%s", remaining)
+        return not remaining
 
 
 class Cgroups:
@@ -75,6 +108,14 @@ class Cgroups:
 
     def __init__(self) -> None:
         self.mode, self.parents = self._detect()
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove empty run cgroups left behind by an earlier process (e.g. after a crash)."""
+        for parent in self.parents:
+            for leftover in parent.glob("mlprep-run-*"):
+                with contextlib.suppress(OSError):
+                    leftover.rmdir()
 
     def _detect(self) -> tuple[str, list[Path]]:
         """Find writable v2 or v1 (memory + pids) parents; ("none", []) otherwise."""

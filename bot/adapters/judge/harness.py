@@ -1,68 +1,86 @@
-"""Runs inside the child process: load the user's code, call it on each test input, report JSON.
+"""Runs inside the sandbox: load the user's code, call it on each test input, report JSON on stdout.
 
-Standalone on purpose (standard library only, no imports from `bot`): the child starts with
-`python -I harness.py`, a scrubbed environment and rlimits; expected outputs never reach it.
+Standalone and lean on purpose (no imports from `bot`, no json/signal/copy modules: each costs
+milliseconds per run). The job arrives as marshal data from the trusted parent on stdin; the report
+leaves as JSON the parent parses and validates. Expected outputs never reach this process.
 """
 
-import contextlib
-import copy
+import _signal
 import io
-import json
+import marshal
 import os
-import signal
 import sys
-from collections.abc import Callable
-from types import FrameType
-from typing import Any
 
 OUTPUT_CAP = 4000
 VALUE_CAP = 200_000
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class _TestTimeout(BaseException):
     """Raised by the per-test alarm; a BaseException so user `except Exception` cannot swallow it."""
 
 
-def _alarm(signum: int, frame: FrameType | None) -> None:
+def _alarm(signum, frame):  # noqa: ANN001, ANN202 - signal handler signature
     """Signal handler for the per-test alarm."""
     raise _TestTimeout()
 
 
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    """Convert a returned value to JSON-like data (numpy arrays and scalars, tuples, sets)."""
+def _string(text):  # noqa: ANN001, ANN202
+    """A JSON string literal."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or 0xD800 <= ord(char) <= 0xDFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _dump(value, depth=0):  # noqa: ANN001, ANN202
+    """Encode JSON-like data (numpy arrays and scalars, tuples and sets are converted first)."""
     if depth > 50:
         raise ValueError("value nested too deeply")
-    if hasattr(value, "tolist") and callable(value.tolist):
-        value = value.tolist()
-    elif hasattr(value, "item") and callable(value.item) and type(value).__module__ == "numpy":
-        value = value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
+    if type(value).__module__ == "numpy":
+        value = value.tolist() if hasattr(value, "tolist") else value.item()
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return (
+            repr(float(value))
+            if value == value and value not in (float("inf"), float("-inf"))
+            else _string(repr(value))
+        )
+    if isinstance(value, str):
+        return _string(value)
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v, depth + 1) for v in value]
+        return "[" + ",".join(_dump(v, depth + 1) for v in value) + "]"
     if isinstance(value, (set, frozenset)):
-        return sorted((_jsonable(v, depth + 1) for v in value), key=lambda v: json.dumps(v, default=str))
+        return "[" + ",".join(sorted(_dump(v, depth + 1) for v in value)) + "]"
     if isinstance(value, dict):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    return repr(value)[:500]
+        return "{" + ",".join(_string(str(k)) + ":" + _dump(v, depth + 1) for k, v in value.items()) + "}"
+    return _string(repr(value)[:500])
 
 
-def _error(exc: BaseException) -> str:
+def _error(exc):  # noqa: ANN001, ANN202
     """Describe an exception in one capped line."""
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _guarded(seconds: float, func: Callable[..., Any], *args: Any) -> tuple[str, Any, str | None]:
+def _guarded(seconds, func, *args):  # noqa: ANN001, ANN002, ANN202
     """Call func under the per-test alarm; return (status, value, error)."""
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _signal.setitimer(_signal.ITIMER_REAL, seconds)
     try:
         return "ok", func(*args), None
     except _TestTimeout:
         return "time_limit", None, f"took longer than {seconds:g}s"
     except MemoryError:
         return "memory_limit", None, "ran out of memory"
-    except RecursionError as exc:
-        return "runtime_error", None, _error(exc)
     except OSError as exc:
         if exc.errno == 27:  # EFBIG: the file-size rlimit caught a flood of output
             return "output_limit", None, "printed too much output"
@@ -70,10 +88,10 @@ def _guarded(seconds: float, func: Callable[..., Any], *args: Any) -> tuple[str,
     except BaseException as exc:  # noqa: BLE001 - user code may raise anything, even SystemExit
         return "runtime_error", None, _error(exc)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
 
 
-def _find_entry(namespace: dict[str, Any], name: str) -> Callable[..., Any]:
+def _find_entry(namespace, name):  # noqa: ANN001, ANN202
     """The user's function: a top-level def, or a method of a LeetCode-style `class Solution`."""
     if callable(namespace.get(name)):
         return namespace[name]
@@ -83,53 +101,63 @@ def _find_entry(namespace: dict[str, Any], name: str) -> Callable[..., Any]:
     raise NameError(f"define a function named `{name}`")
 
 
-def _case(status: str, value: Any = None, error: str | None = None) -> dict[str, Any]:
-    """Build one test case report, converting the value to JSON-like data."""
-    case: dict[str, Any] = {"status": status, "value": None, "error": error}
+def _case(status, value=None, error=None):  # noqa: ANN001, ANN202
+    """One test's report as JSON text, converting the returned value."""
     if status == "ok":
         try:
-            case["value"] = _jsonable(value)
-            if len(json.dumps(case["value"])) > VALUE_CAP:
-                case.update(status="output_limit", value=None, error="returned value is too large")
+            encoded = _dump(value)
         except (ValueError, TypeError, RecursionError) as exc:
-            case.update(status="runtime_error", value=None, error=_error(exc))
-    return case
+            return _case("runtime_error", error=_error(exc))
+        if len(encoded) > VALUE_CAP:
+            return _case("output_limit", error="returned value is too large")
+        return '{"status":"ok","value":' + encoded + ',"error":null}'
+    return (
+        '{"status":'
+        + _string(status)
+        + ',"value":null,"error":'
+        + (_string(error) if error is not None else "null")
+        + "}"
+    )
 
 
-def _run(job: dict[str, Any]) -> dict[str, Any]:
-    """Load the code and run every test; return the report."""
-    namespace: dict[str, Any] = {"__name__": "__solution__"}
+def _run(job):  # noqa: ANN001, ANN202
+    """Load the code and run every test; return the report as JSON text."""
+    namespace = {"__name__": "__solution__"}
     status, _, error = _guarded(job["per_test_s"], exec, compile(job["code"], "<answer>", "exec"), namespace)
+    if status == "ok":
+        status, entry, error = _guarded(job["per_test_s"], _find_entry, namespace, job["entry_point"])
+        status = "runtime_error" if status != "ok" else status
     if status != "ok":
-        return {"status": status, "cases": [], "check": None, "error": error}
-    status, entry, error = _guarded(job["per_test_s"], _find_entry, namespace, job["entry_point"])
-    if status != "ok":
-        return {"status": "runtime_error", "cases": [], "check": None, "error": error}
+        return '{"status":' + _string(status) + ',"cases":[],"check":null,"error":' + _string(error or "") + "}"
     cases = []
-    for args in job["args"]:
-        status, value, error = _guarded(job["per_test_s"], lambda a=args: entry(*copy.deepcopy(a)))
+    for blob in job["args"]:
+        args = marshal.loads(blob)  # a fresh copy per test, so mutation by one test cannot leak into another
+        status, value, error = _guarded(job["per_test_s"], lambda a=args: entry(*a))
         cases.append(_case(status, value, error))
-    check = None
+    check = "null"
     if job.get("check"):
-        check_ns: dict[str, Any] = {"__name__": "__check__"}
+        check_ns = {"__name__": "__check__"}
         exec(compile(job["check"], "<check>", "exec"), check_ns)
         status, _, error = _guarded(job["per_test_s"], check_ns["check"], entry)
-        check = {"status": status, "value": None, "error": error}
-    return {"status": "ok", "cases": cases, "check": check, "error": None}
+        check = _case(status if status != "ok" else "ok", None, error)
+    return '{"status":"ok","cases":[' + ",".join(cases) + '],"check":' + check + ',"error":null}'
 
 
-def main() -> None:
+def main():  # noqa: ANN201
     """Read the job from stdin, run it, write the report to the original stdout."""
-    job = json.loads(sys.stdin.read())
+    job = marshal.loads(sys.stdin.buffer.read())
+    sys.path.extend(job.get("paths", []))
     results = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
-    signal.signal(signal.SIGALRM, _alarm)
+    _signal.signal(_signal.SIGALRM, _alarm)
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
-        sys.setrecursionlimit(4_000)
+    sys.stdout = captured
+    sys.setrecursionlimit(4_000)
+    try:
         report = _run(job)
-    report["stdout"] = captured.getvalue()[:OUTPUT_CAP]
-    results.write(json.dumps(report))
+    finally:
+        sys.stdout = sys.__stdout__
+    results.write(report[:-1] + ',"stdout":' + _string(captured.getvalue()[:OUTPUT_CAP]) + "}")
     results.flush()
 
 

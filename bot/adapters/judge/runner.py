@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import enum
 import logging
+import marshal
 import os
 import resource
 import shutil
@@ -116,7 +117,7 @@ def _bwrap_argv(config: JudgeConfig, workdir: str, filter_fd: int) -> list[str]:
         argv += ["--ro-bind", str(prefix), str(prefix)]
     if filter_fd >= 0:
         argv += ["--seccomp", str(filter_fd)]
-    return [*argv, "--", config.python, "-I", "/judge/harness.py"]
+    return [*argv, "--", config.python, "-I", "-S", "/judge/harness.py"]
 
 
 def _drop_privileges() -> list[str]:
@@ -138,29 +139,82 @@ def _install_seccomp(program: bytes) -> None:
         os._exit(126)
 
 
-def _limits(job: RunJob, config: JudgeConfig, cgroup: RunCgroup | None, weak: bool) -> Callable[[], None]:
-    """The child's pre-exec step: join the cgroup, set rlimits, and (weak mode) load seccomp."""
+def _rlimits(job: RunJob, config: JudgeConfig) -> list[tuple[int, int, int]]:
+    """(resource, soft, hard) for a run: address space, CPU, file size, open files, core, stack, processes."""
     memory = job.memory_mb * 1024 * 1024
     cpu = int(job.total_s) + 1
+    return [
+        (resource.RLIMIT_AS, memory, memory),
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_FSIZE, FILE_CAP_BYTES, FILE_CAP_BYTES),
+        (resource.RLIMIT_NOFILE, 64, 64),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_STACK, 64 * 1024 * 1024, 64 * 1024 * 1024),
+        (resource.RLIMIT_NPROC, 4 * config.max_pids, 4 * config.max_pids),
+    ]
+
+
+_PRLIMIT_FLAGS = {
+    resource.RLIMIT_AS: "--as",
+    resource.RLIMIT_CPU: "--cpu",
+    resource.RLIMIT_FSIZE: "--fsize",
+    resource.RLIMIT_NOFILE: "--nofile",
+    resource.RLIMIT_CORE: "--core",
+    resource.RLIMIT_STACK: "--stack",
+    resource.RLIMIT_NPROC: "--nproc",
+}
+
+
+def _prlimit_argv(job: RunJob, config: JudgeConfig) -> list[str]:
+    """prlimit in front of the chain: the same limits as a pre-exec hook, without forking Python slowly."""
+    return ["prlimit", *(f"{_PRLIMIT_FLAGS[res]}={soft}:{hard}" for res, soft, hard in _rlimits(job, config)), "--"]
+
+
+def _limits(job: RunJob, config: JudgeConfig, cgroup: RunCgroup | None, weak: bool) -> Callable[[], None]:
+    """The child's pre-exec step: join the cgroup, set rlimits, and (weak mode) load seccomp."""
+    limits = _rlimits(job, config)
     program = seccomp.filter_program() if weak and seccomp.supported() else b""
 
     def apply() -> None:
         if cgroup is not None:
             cgroup.join()
-        for limit, value in (
-            (resource.RLIMIT_AS, memory),
-            (resource.RLIMIT_FSIZE, FILE_CAP_BYTES),
-            (resource.RLIMIT_NOFILE, 64),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_STACK, 64 * 1024 * 1024),
-            (resource.RLIMIT_NPROC, 4 * config.max_pids),
-        ):
-            resource.setrlimit(limit, (value, value))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        for res, soft, hard in limits:
+            resource.setrlimit(res, (soft, hard))
         if program:
             _install_seccomp(program)
 
     return apply
+
+
+def _site_paths(python: str) -> list[str]:
+    """The import paths `site` would add (numpy lives there); the harness runs with -S and adds them itself."""
+    script = "import sys; print(chr(10).join(p for p in sys.path if p))"
+    try:
+        full = subprocess.run([python, "-I", "-c", script], capture_output=True, text=True, timeout=20, check=True)
+        bare = subprocess.run(
+            [python, "-I", "-S", "-c", script], capture_output=True, text=True, timeout=20, check=True
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("judge_site_paths_failed error=%s", exc)
+        return []
+    return [p for p in full.stdout.splitlines() if p not in set(bare.stdout.splitlines())]
+
+
+def encode_job(job: RunJob, paths: list[str]) -> bytes | None:
+    """The job as marshal data for the harness (each test's args separately, so each test gets a fresh copy)."""
+    try:
+        return marshal.dumps(
+            {
+                "code": job.code,
+                "entry_point": job.entry_point,
+                "check": job.check,
+                "per_test_s": job.per_test_s,
+                "paths": paths,
+                "args": [marshal.dumps(args) for args in job.args],
+            }
+        )
+    except ValueError:
+        return None
 
 
 class Judge:
@@ -171,6 +225,8 @@ class Judge:
         self.cgroups = cgroups if cgroups is not None else Cgroups()
         self._slots = threading.BoundedSemaphore(config.workers or os.cpu_count() or 2)
         self.mode = self._detect()
+        self.site_paths = _site_paths(config.python) if self.mode is not Isolation.REFUSED else []
+        self.prlimit = shutil.which("prlimit") is not None
         level = logging.INFO if self.mode is Isolation.BWRAP else logging.WARNING
         log.log(level, "judge_isolation mode=%s cgroups=%s python=%s", self.mode, self.cgroups.mode, config.python)
 
@@ -213,26 +269,38 @@ class Judge:
             finally:
                 if cgroup is not None:
                     cgroup.kill_all()
-                    cgroup.remove()
+                    # The kernel finishes tearing the killed processes down a moment later; don't make the user wait.
+                    threading.Thread(target=cgroup.remove, name="mlprep-cgroup-rm", daemon=True).start()
 
     def _run_in(self, job: RunJob, tmp: str, cgroup: RunCgroup | None) -> RunReport:
         """Spawn the chain, feed the job, enforce the wall clock, and read the report."""
         out_path, err_path = Path(tmp, "out.json"), Path(tmp, "err.txt")
+        payload = encode_job(job, self.site_paths)
+        if payload is None:
+            return RunReport(status="internal_error", error="the question's test arguments are not plain data")
         weak = self.mode is Isolation.WEAK
         read_fd, write_fd = os.pipe() if not weak and seccomp.supported() else (-1, -1)
         if write_fd >= 0:
             os.write(write_fd, seccomp.filter_program())
             os.close(write_fd)
-        argv = _drop_privileges() + (
-            [self.config.python, "-I", f"{tmp}/harness.py"] if weak else _bwrap_argv(self.config, tmp, read_fd)
+        fast = not weak and self.prlimit
+        argv = (
+            (_prlimit_argv(job, self.config) if fast else [])
+            + _drop_privileges()
+            + (
+                [self.config.python, "-I", "-S", f"{tmp}/harness.py"]
+                if weak
+                else _bwrap_argv(self.config, tmp, read_fd)
+            )
         )
         with out_path.open("wb") as out, err_path.open("wb") as err:
             returncode = self._spawn(
                 argv,
                 job,
+                payload,
                 out,
                 err,
-                _limits(job, self.config, cgroup, weak),
+                None if fast else _limits(job, self.config, cgroup, weak),
                 (read_fd,) if read_fd >= 0 else (),
                 tmp,
                 cgroup,
@@ -250,9 +318,10 @@ class Judge:
         self,
         argv: list[str],
         job: RunJob,
+        payload: bytes,
         out: object,
         err: object,
-        preexec: Callable[[], None],
+        preexec: Callable[[], None] | None,
         fds: tuple[int, ...],
         cwd: str,
         cgroup: RunCgroup | None,
@@ -274,8 +343,10 @@ class Judge:
         except OSError as exc:
             log.error("judge_start_failed error=%s", exc)
             return -999
+        if preexec is None and cgroup is not None:
+            cgroup.adopt(proc.pid)  # before the job is written, so nothing of the submission has run yet
         try:
-            proc.communicate(job.model_dump_json().encode(), timeout=job.total_s)
+            proc.communicate(payload, timeout=job.total_s)
         except subprocess.TimeoutExpired:
             return None
         finally:
