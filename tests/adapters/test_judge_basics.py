@@ -140,3 +140,53 @@ def test_timed_worker_kills_overruns_and_recovers() -> None:
             worker.call(divmod, 1, 0)
     finally:
         worker.close()
+
+
+def test_without_bubblewrap_judging_is_refused_unless_allowed() -> None:
+    """No bwrap: refuse by default (never blamed on the user); with the operator's consent, the weak mode runs."""
+    from bot.adapters.judge import Isolation, JudgeConfig
+
+    refused = Judge(JudgeConfig(bwrap="/nonexistent/bwrap"))
+    assert refused.mode is Isolation.REFUSED
+    report = refused.run(
+        RunJob(
+            code="def f(a, b):\n    return 1", entry_point="f", args=[[1, 2]], per_test_s=1, total_s=3, memory_mb=256
+        )
+    )
+    assert report.status == "internal_error" and "MLPREP_ALLOW_WEAK_SANDBOX" in (report.error or "")
+
+
+def test_weak_mode_keeps_rlimits_seccomp_env_and_uid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The explicit fallback still hides secrets, blocks sockets and drops root."""
+    import os
+
+    from bot.adapters.judge import Isolation, JudgeConfig
+
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token")
+    weak = Judge(JudgeConfig(bwrap="/nonexistent/bwrap", allow_weak=True))
+    assert weak.mode is Isolation.WEAK
+    code = (
+        "import os, socket\n"
+        "def f(a, b):\n"
+        "    try:\n"
+        "        socket.socket(socket.AF_INET)\n"
+        "        net = 'open'\n"
+        "    except OSError:\n"
+        "        net = 'blocked'\n"
+        "    return [os.getuid(), net, 'DISCORD_TOKEN' in os.environ]"
+    )
+    report = weak.run(RunJob(code=code, entry_point="f", args=[[1, 2]], per_test_s=2, total_s=4, memory_mb=256))
+    uid, net, leaked = report.cases[0].value
+    assert net == "blocked" and not leaked
+    assert uid != 0 or os.geteuid() != 0
+    looping = weak.run(
+        RunJob(
+            code="def f(a, b):\n    while True:\n        pass",
+            entry_point="f",
+            args=[[1, 2]],
+            per_test_s=1,
+            total_s=3,
+            memory_mb=256,
+        )
+    )
+    assert looping.cases[0].status == "time_limit"

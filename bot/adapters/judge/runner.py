@@ -57,6 +57,7 @@ class JudgeConfig:
     """Operator choices for the judge."""
 
     python: str = "/usr/bin/python3"
+    bwrap: str = "bwrap"
     allow_weak: bool = False
     workers: int = 0
     max_pids: int = 64
@@ -66,7 +67,7 @@ class JudgeConfig:
 def _bwrap_argv(config: JudgeConfig, workdir: str, filter_fd: int) -> list[str]:
     """The bubblewrap command line (namespaces, read-only system, capped tmpfs, seccomp, empty env)."""
     argv = [
-        "bwrap",
+        config.bwrap,
         "--unshare-all",
         "--unshare-user",
         "--disable-userns",
@@ -232,7 +233,7 @@ class Judge:
 
     def _detect(self) -> Isolation:
         """bwrap if it runs here; else the weak fallback only when the operator allowed it."""
-        if shutil.which("bwrap") and Path(self.config.python).exists() and self._smoke():
+        if shutil.which(self.config.bwrap) and Path(self.config.python).exists() and self._smoke():
             return Isolation.BWRAP
         return Isolation.WEAK if self.config.allow_weak else Isolation.REFUSED
 
