@@ -194,6 +194,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(settings, token)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Measure the offline graders against human-graded answers."""
+    from bot.evaluate import evaluate
+
+    service = build_service(_settings(args), store=Store.memory(), seed=0)
+    try:
+        with _open(args.graded, "r") as source:
+            report = evaluate(service, source, worst=args.worst)
+    finally:
+        service.close()
+    if args.json:
+        print(report.model_dump_json(indent=2))
+        return 0
+    print(
+        f"{report.n} answers · Pearson {report.pearson:.3f} · Spearman {report.spearman:.3f} · "
+        f"QWK {report.qwk:.3f} · exact {report.exact:.1%} · adjacent {report.adjacent:.1%} · "
+        f"{report.answers_per_s:.0f} answers/s"
+    )
+    print(f"adversarial answers scored more than 1.5 above the human: {report.adversarial_violations}")
+    for tag, row in report.by_tag.items():
+        print(f"  {tag:<16} n={row['n']:<4} human {row['human']:.2f}  grader {row['grader']:.2f}")
+    print("worst disagreements:")
+    for item in report.worst:
+        print(f"  {item.question_id} [{item.tag}] human {item.human} grader {item.grader}: {item.answer[:90]!r}")
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 0
+
+
 def cmd_bench_judge(args: argparse.Namespace) -> int:
     """Measure the judge's per-submission overhead and throughput."""
     from bot.adapters.judge import Judge, JudgeConfig
@@ -243,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5", help="only this difficulty")
     practice.add_argument("--user", help="your name (default: your login name)")
     practice.set_defaults(func=cmd_practice)
+    evaluation = sub.add_parser("eval", help="measure grading against human-graded answers")
+    evaluation.add_argument("graded", metavar="GRADED.jsonl", help='lines of {"question_id", "answer", "score" (0-5)}')
+    evaluation.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    evaluation.add_argument("--worst", type=int, default=10, help="how many worst disagreements to list")
+    evaluation.add_argument("--json", action="store_true", help="print JSON")
+    evaluation.set_defaults(func=cmd_eval)
     bench = sub.add_parser("bench", help="benchmarks (results go in docs/benchmarks.md)")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
     judge = bench_sub.add_parser("judge", help="per-submission overhead and throughput of the code judge")

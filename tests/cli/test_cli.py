@@ -306,3 +306,25 @@ def test_settings_come_from_dotenv(run: Run, tmp_path: Path, mini_bank_dir: Path
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "from-dotenv.db").exists()
     assert "Calculus" in result.stdout
+
+
+def test_eval_reports_agreement(run: Run, mini_bank_dir: Path, tmp_path: Path) -> None:
+    """`mlprep eval --json` grades human-scored answers and reports the agreement metrics."""
+    lines = [
+        {
+            "question_id": "reg-l1-l2",
+            "answer": "L1 gives sparse weights, exactly zero. L2 shrinks weights.",
+            "score": 5,
+        },
+        {"question_id": "reg-l1-l2", "answer": "L1 is sparse.", "score": 3},
+        {"question_id": "reg-l1-l2", "answer": "No idea.", "score": 0, "tag": "weak"},
+        {"question_id": "reg-l1-l2", "answer": "L2 makes weights sparse.", "score": 0, "tag": "swapped"},
+        {"question_id": "nope", "answer": "x", "score": 1},
+    ]
+    (tmp_path / "graded.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = run("eval", "graded.jsonl", "--json", bank=mini_bank_dir)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 4 and report["errors"] == ["unknown question nope"]
+    assert report["spearman"] > 0.9 and report["adversarial_violations"] == 0
+    assert set(report) >= {"pearson", "spearman", "qwk", "exact", "adjacent", "worst", "by_tag", "answers_per_s"}
