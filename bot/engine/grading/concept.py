@@ -11,6 +11,10 @@ from bot.engine.models import ConceptQuestion, KeyPoint, Misconception
 PASS_MARK = 0.7
 MISCONCEPTION_PENALTY = 0.25
 REFERENCE_FULL_COVERAGE = 0.6
+SOFT_FULL = 0.5  # share of a key point's (weighted) content words in one sentence that earns it in full
+SOFT_HALF = 0.3  # ... and half of it
+PROMPT_WORD_WEIGHT = 0.25  # words the question itself uses say little about understanding
+STUFFED_CAP = 0.1
 GRADER = "keypoints"
 
 
@@ -53,15 +57,43 @@ def _match(phrases: list[str], answer: list[_Sentence]) -> _Match:
     return _Match(False, negated_evidence is not None, negated_evidence)
 
 
-def _point(point: KeyPoint, answer: list[_Sentence]) -> PointResult:
-    """Grade one key point."""
+def _signature(point: KeyPoint, prompt: frozenset[str], shared: dict[str, int]) -> dict[str, float]:
+    """A key point's content stems with weights: rarer across the question's points counts more, prompt words less."""
+    stems = text.content_words(" ".join([point.description, *point.phrases]))
+    return {stem: (PROMPT_WORD_WEIGHT if stem in prompt else 1.0) / shared.get(stem, 1) for stem in stems}
+
+
+def _soft(signature: dict[str, float], answer: list[_Sentence]) -> tuple[float, _Sentence | None]:
+    """The best share of the signature's weight found in one non-negated sentence (or two adjacent ones)."""
+    total = sum(signature.values())
+    if not total:
+        return 0.0, None
+    best, where = 0.0, None
+    for index, sentence in enumerate(answer):
+        window = set(sentence.stems) | (set(answer[index + 1].stems) if index + 1 < len(answer) else set())
+        share = sum(w for stem, w in signature.items() if stem in window) / total
+        if any(t in text.NEGATIONS for t in sentence.tokens):
+            share *= 0.5
+        if share > best:
+            best, where = share, sentence
+    return best, where
+
+
+def _point(point: KeyPoint, answer: list[_Sentence], signature: dict[str, float]) -> PointResult:
+    """Grade one key point: an accepted phrasing earns it; failing that, enough of its vocabulary in one place."""
     found = _match(point.phrases or [point.description], answer)
+    credit, evidence = (1.0, found.evidence) if found.hit else (0.0, found.evidence)
+    if not found.hit and not found.negated:
+        share, sentence = _soft(signature, answer)
+        credit = 1.0 if share >= SOFT_FULL else (0.5 if share >= SOFT_HALF else 0.0)
+        evidence = sentence.raw if credit and sentence else None
     return PointResult(
         id=point.id,
-        hit=found.hit,
+        hit=credit > 0,
+        credit=credit,
         description=point.description,
         weight=point.weight,
-        evidence=found.evidence,
+        evidence=evidence,
         negated=found.negated,
     )
 
@@ -83,10 +115,21 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     sentences = _prepare(answer)
     mistakes = [m for m in (_misconception(m, sentences) for m in question.misconceptions) if m.hit]
     wrong = {m.evidence for m in mistakes}
-    points = [_point(p, [s for s in sentences if s.raw not in wrong]) for p in question.key_points]
+    kept = [s for s in sentences if s.raw not in wrong]
+    prompt = frozenset(text.content_words(question.prompt))
+    signatures = [text.content_words(" ".join([p.description, *p.phrases])) for p in question.key_points]
+    shared: dict[str, int] = {}
+    for signature in signatures:
+        for stem in signature:
+            shared[stem] = shared.get(stem, 0) + 1
+    points = [_point(p, kept, _signature(p, prompt, shared)) for p in question.key_points]
     total = sum(p.weight for p in points)
-    earned = sum(p.weight for p in points if p.hit) / total
-    score = round(max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes)), 4)
+    earned = sum(p.weight * p.credit for p in points) / total
+    score = max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes))
+    stuffed = text.keyword_list(answer)
+    if stuffed:
+        score = min(score, STUFFED_CAP)
+    score = round(score, 4)
     verdict = verdict_for(score, PASS_MARK)
     return GradeResult(
         score=score,

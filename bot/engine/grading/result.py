@@ -32,6 +32,7 @@ class PointResult(BaseModel):
     hit: bool
     description: str
     weight: float = 1.0
+    credit: float = 1.0
     evidence: str | None = None
     negated: bool = False
 

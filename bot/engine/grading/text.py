@@ -119,3 +119,24 @@ def content_words(text: str, exclude: frozenset[str] = frozenset()) -> dict[str,
         if key not in exclude:
             words.setdefault(key, token)
     return words
+
+
+FUNCTION_WORDS = frozenset(
+    "the a an is are was were be being been of to in on for with by at from as it its this that these those which "
+    "who what when where why how than then so because if but and or not no do does can will would should may might "
+    "there their they them we you your i into about over under between through while has have had".split()
+)
+KEYWORD_LIST_RATIO = 0.08
+
+
+def keyword_list(text_: str) -> bool:
+    """Whether an answer is a bare list of terms rather than an explanation.
+
+    Lists have almost no function words and are either many comma/line-separated items or one long run of
+    words with no sentence punctuation; short telegraphic sentences ("L2 shrinks weights.") are not lists.
+    """
+    words = tokens(re.sub(r"(?<=\w)-(?=\w)", "", text_))  # "out-of-bag" is one term, not a use of "of"
+    if len(words) < 6 or sum(w in FUNCTION_WORDS for w in words) / len(words) >= KEYWORD_LIST_RATIO:
+        return False
+    items = [item for item in re.split(r"[,;\n]+", text_) if item.strip()]
+    return len(items) >= 5 or (len(words) >= 10 and not re.search(r"[.!?:=]", text_))
