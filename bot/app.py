@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from bot.adapters.bank_files import load_bank_strict
 from bot.adapters.judge import Judge, JudgeConfig
+from bot.adapters.llm import Budget, build_llm_grader
 from bot.adapters.store import Store
 from bot.adapters.timed import TimedWorker
 from bot.grader import OfflineGrader
@@ -35,6 +36,13 @@ def build_grader(settings: Settings) -> OfflineGrader:
 
 
 def build_service(settings: Settings, store: Store | None = None, seed: int | None = None) -> Service:
-    """A ready Service: strict bank load, migrated store (MLPREP_DB unless given), offline grader, real clock."""
+    """A ready Service: strict bank load, migrated store (MLPREP_DB unless given), graders, real clock."""
     bank = load_bank_strict(settings.bank_dir)
-    return Service(bank, store or Store.open(settings.db), build_grader(settings), utc_now, random.Random(seed))
+    service = Service(bank, store or Store.open(settings.db), build_grader(settings), utc_now, random.Random(seed))
+    if settings.llm_model:
+        budget = Budget(settings.llm_daily_per_user, settings.llm_daily_per_server, lambda: utc_now().date())
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        service.llm = build_llm_grader(
+            key, settings.openai_base_url, settings.llm_model, budget, settings.llm_timeout_s
+        )
+    return service

@@ -22,7 +22,7 @@ class BatchLine(BaseModel):
     answer: str
 
 
-def grade_line(service: Service, raw: str, number: int) -> dict[str, Any]:
+def grade_line(service: Service, raw: str, number: int, llm: bool = False) -> dict[str, Any]:
     """Grade one JSONL line into an output record (with `error` when the line is bad)."""
     try:
         data = json.loads(raw)
@@ -33,7 +33,7 @@ def grade_line(service: Service, raw: str, number: int) -> dict[str, Any]:
     base = {"id": data.get("id"), "question_id": data.get("question_id")}
     try:
         line = BatchLine.model_validate(data)
-        result = service.grade(line.question_id, line.answer)
+        result = service.grade(line.question_id, line.answer, llm=llm)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return {**base, "line": number, "error": problems}
@@ -53,14 +53,18 @@ def grade_line(service: Service, raw: str, number: int) -> dict[str, Any]:
 
 
 def grade_lines(
-    service: Service, source: Iterable[str], sink: TextIO, progress: Callable[[int], None] | None = None
+    service: Service,
+    source: Iterable[str],
+    sink: TextIO,
+    progress: Callable[[int], None] | None = None,
+    llm: bool = False,
 ) -> dict[str, int]:
     """Grade every non-blank line of `source`, writing one JSON line each to `sink`."""
     counts = {"graded": 0, "errors": 0}
     for number, raw in enumerate(source, start=1):
         if not raw.strip():
             continue
-        record = grade_line(service, raw, number)
+        record = grade_line(service, raw, number, llm)
         counts["errors" if "error" in record else "graded"] += 1
         sink.write(json.dumps(record, ensure_ascii=False) + "\n")
         sink.flush()

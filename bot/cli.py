@@ -129,7 +129,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     answer = _read_answer(args)
     service = build_service(_settings(args), store=Store.memory(), seed=0)
     try:
-        result = service.grade(args.question_id, answer)
+        result = service.grade(args.question_id, answer, llm=args.llm)
     finally:
         service.close()
     if args.json:
@@ -146,7 +146,7 @@ def cmd_grade_batch(args: argparse.Namespace) -> int:
         sink = stack.enter_context(_open(args.output, "w")) if args.output else sys.stdout
         service = build_service(_settings(args), store=Store.memory(), seed=0)
         stack.callback(service.close)
-        counts = grade_lines(service, source, sink, _batch_progress if sys.stderr.isatty() else None)
+        counts = grade_lines(service, source, sink, _batch_progress if sys.stderr.isatty() else None, llm=args.llm)
     print(f"graded {counts['graded']} line(s), {counts['errors']} error line(s)", file=sys.stderr)
     return 0
 
@@ -201,7 +201,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     service = build_service(_settings(args), store=Store.memory(), seed=0)
     try:
         with _open(args.graded, "r") as source:
-            report = evaluate(service, source, worst=args.worst)
+            report = evaluate(service, source, worst=args.worst, llm=args.llm)
     finally:
         service.close()
     if args.json:
@@ -277,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
     evaluation.add_argument("--worst", type=int, default=10, help="how many worst disagreements to list")
     evaluation.add_argument("--json", action="store_true", help="print JSON")
+    evaluation.add_argument("--llm", action="store_true", help="grade concept answers with the configured LLM")
     evaluation.set_defaults(func=cmd_eval)
     bench = sub.add_parser("bench", help="benchmarks (results go in docs/benchmarks.md)")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True, metavar="BENCHMARK")
@@ -325,11 +326,13 @@ def _add_grade(sub: Any) -> None:
     source.add_argument("--answer-file", help="read the answer from this file")
     grade.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
     grade.add_argument("--json", action="store_true", help="print JSON")
+    grade.add_argument("--llm", action="store_true", help="also grade concept answers with the configured LLM")
     grade.set_defaults(func=cmd_grade)
     batch = sub.add_parser("grade-batch", help="grade a JSONL file of answers")
     batch.add_argument("input", metavar="INPUT.jsonl", help="one {id, question_id, answer} per line; - for stdin")
     batch.add_argument("-o", "--output", metavar="OUTPUT.jsonl", help="write results here (default: stdout)")
     batch.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    batch.add_argument("--llm", action="store_true", help="also grade concept answers with the configured LLM")
     batch.set_defaults(func=cmd_grade_batch)
 
 

@@ -68,7 +68,7 @@ def _lines(source: Iterable[str]) -> tuple[list[GradedLine], list[str]]:
     return lines, errors
 
 
-def evaluate(service: Service, source: Iterable[str], worst: int = 10) -> EvalReport:
+def evaluate(service: Service, source: Iterable[str], worst: int = 10, llm: bool = False) -> EvalReport:
     """Grade every line offline and compare with the human scores (0-5)."""
     lines, errors = _lines(source)
     predicted: list[float] = []
@@ -78,7 +78,7 @@ def evaluate(service: Service, source: Iterable[str], worst: int = 10) -> EvalRe
         if service.bank.get(line.question_id) is None:
             errors.append(f"unknown question {line.question_id}")
             continue
-        predicted.append(5 * service.grade(line.question_id, line.answer).score)
+        predicted.append(5 * service.grade(line.question_id, line.answer, llm=llm).score)
         kept.append(line)
     elapsed = max(time.perf_counter() - started, 1e-9)
     human = [line.score for line in kept]

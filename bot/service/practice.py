@@ -6,6 +6,7 @@ import logging
 import random
 from collections.abc import Callable, Collection
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.adapters.store import Attempt, OpenQuestion, Store, User
 from bot.engine.bank import Bank
@@ -14,8 +15,11 @@ from bot.engine.leaderboard import streak
 from bot.engine.mastery import TopicMastery, update_mastery, weakest
 from bot.engine.models import BankQuestion, ConceptQuestion
 from bot.engine.selection import pick_question
-from bot.errors import NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
+from bot.errors import ConfigError, NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
 from bot.grader import OfflineGrader
+
+if TYPE_CHECKING:
+    from bot.adapters.llm import LlmGrader
 from bot.service.models import AnswerOutcome, Filters, QuestionCard, RecentAttempt, TopicStat, UserStats, card_for
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,7 @@ class Service:
         self.clock = clock
         self.rng = rng
         self._names: dict[str, str] = {}
+        self.llm: LlmGrader | None = None
 
     def note_name(self, external_id: str, display_name: str) -> None:
         """Remember a front end's current display name for a user (applied at their next database write)."""
@@ -56,9 +61,24 @@ class Service:
         """The display card of a question."""
         return card_for(self.question(question_id), self.bank)
 
-    def grade(self, question_id: str, answer: str) -> GradeResult:
-        """Grade an answer without recording anything (safe to run off the database thread)."""
-        return self.grader.grade(self.question(question_id), answer, seed=self.rng.randrange(2**31))
+    def grade(
+        self, question_id: str, answer: str, llm: bool = False, user: str | None = None, server: str | None = None
+    ) -> GradeResult:
+        """Grade an answer without recording anything (safe to run off the database thread).
+
+        With `llm`, concept answers are also graded by the configured LLM behind guard rails; the offline grade
+        is the fallback.
+        """
+        item = self.question(question_id)
+        offline = self.grader.grade(item, answer, seed=self.rng.randrange(2**31))
+        if not llm:
+            return offline
+        if self.llm is None:
+            raise ConfigError(
+                "LLM grading is not configured: set MLPREP_LLM_MODEL (and OPENAI_BASE_URL or OPENAI_API_KEY)"
+            )
+        rubric = self.bank.rubrics.get(item.question.rubric) if item.question.rubric else None
+        return self.llm.grade(item, answer, offline, rubric, user, server)
 
     def user(self, external_id: str, display_name: str | None = None) -> User:
         """Get or create a user, keeping the display name current."""
