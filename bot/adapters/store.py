@@ -102,6 +102,7 @@ class GuildConfig(BaseModel):
     daily_channel_id: int | None = None
     daily_hour: int = Field(default=9, ge=0, le=23)
     last_daily_on: str | None = None
+    llm_grading: bool = False
 
 
 @migrations()
@@ -202,6 +203,12 @@ def m004_challenges(db: sqlite_utils.Database) -> None:
         pk=("challenge_id", "round", "user_id"),
         foreign_keys=[("challenge_id", "challenges", "id"), ("user_id", "users", "id")],
     )
+
+
+@migrations()
+def m005_llm_setting(db: sqlite_utils.Database) -> None:
+    """Servers can turn LLM grading on."""
+    db["guild_config"].add_column("llm_grading", int, not_null_default=0)
 
 
 def _ts(value: datetime) -> str:
@@ -384,6 +391,7 @@ class Store:
             daily_channel_id=row["daily_channel_id"],
             daily_hour=row["daily_hour"] if row["daily_hour"] is not None else 9,
             last_daily_on=row["last_daily_on"],
+            llm_grading=bool(row["llm_grading"]),
         )
 
     def save_guild_config(self, config: GuildConfig) -> None:
@@ -397,6 +405,7 @@ class Store:
                     "daily_channel_id": config.daily_channel_id,
                     "daily_hour": config.daily_hour,
                     "last_daily_on": config.last_daily_on,
+                    "llm_grading": int(config.llm_grading),
                 },
                 pk="guild_id",
             )

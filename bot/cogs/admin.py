@@ -73,7 +73,11 @@ def _config_text(deps: Deps, guild_id: int) -> str:
     topics = ", ".join(config.allowed_topics) if config.allowed_topics else "all"
     daily = f"<#{config.daily_channel_id}> at {config.daily_hour:02d}:00 UTC" if config.daily_channel_id else "off"
     practice = "public (everyone sees cards and results)" if config.public_practice else "private (ephemeral)"
-    return f"**Practice:** {practice}\n**Topics:** {topics}\n**Daily question:** {daily}"
+    if deps.service.llm is None:
+        llm = "not available (the operator has not configured a model)"
+    else:
+        llm = "on (concept answers are also graded by an LLM)" if config.llm_grading else "off"
+    return f"**Practice:** {practice}\n**Topics:** {topics}\n**Daily question:** {daily}\n**LLM grading:** {llm}"
 
 
 class AdminCog(commands.GroupCog, group_name="mlprep"):
@@ -89,6 +93,7 @@ class AdminCog(commands.GroupCog, group_name="mlprep"):
         topics="Comma-separated topic ids allowed in /practice here, or `all`",
         daily_channel="Channel where the daily question is posted",
         daily_hour="Hour (UTC, 0-23) at which the daily question is posted",
+        llm="Also grade concept answers with the operator's LLM (true/false)",
     )
     @app_commands.guild_only()
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -99,6 +104,7 @@ class AdminCog(commands.GroupCog, group_name="mlprep"):
         topics: str | None = None,
         daily_channel: discord.TextChannel | None = None,
         daily_hour: app_commands.Range[int, 0, 23] | None = None,
+        llm: bool | None = None,
     ) -> None:
         """Show or change this server's mlprep settings (Manage Server)."""
         assert interaction.guild_id is not None
@@ -112,6 +118,8 @@ class AdminCog(commands.GroupCog, group_name="mlprep"):
             changes["daily_channel_id"] = daily_channel.id
         if daily_hour is not None:
             changes["daily_hour"] = daily_hour
+        if llm is not None:
+            changes["llm_grading"] = llm
         if changes:
             await self.deps.runner.db(self.deps.community.update_config, interaction.guild_id, **changes)
         text = await self.deps.runner.db(_config_text, self.deps, interaction.guild_id)

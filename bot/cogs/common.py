@@ -28,6 +28,13 @@ async def is_private(deps: Deps, interaction: discord.Interaction) -> bool:
     return not config.public_practice
 
 
+async def uses_llm(deps: Deps, interaction: discord.Interaction) -> bool:
+    """LLM grading applies where the server turned it on and the operator configured a model."""
+    if interaction.guild_id is None or deps.service.llm is None:
+        return False
+    return (await deps.runner.db(deps.community.config, interaction.guild_id)).llm_grading
+
+
 def topic_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:
     """Up to 25 topics whose id or title contains what the user typed."""
     needle = current.lower()

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.cogs import errors
 from bot.cogs.client import Deps, MlprepBot
-from bot.cogs.common import deps_of, external_id, is_private, topic_choices
+from bot.cogs.common import deps_of, external_id, is_private, topic_choices, uses_llm
 from bot.cogs.embeds import question_embed, result_embeds
 from bot.service import AnswerOutcome, Filters, QuestionCard
 
@@ -117,7 +117,9 @@ async def submit_answer(deps: Deps, interaction: discord.Interaction, card: Ques
     private = await is_private(deps, interaction)
     await interaction.response.defer(ephemeral=private, thinking=True)
     user = external_id(interaction.user)
-    result = await deps.runner.grade(deps.service.grade, card.question_id, text)
+    llm = await uses_llm(deps, interaction)
+    server = str(interaction.guild_id) if interaction.guild_id else None
+    result = await deps.runner.grade(deps.service.grade, card.question_id, text, llm, user, server)
     outcome = await deps.runner.db(
         deps.service.record_answer, user, card.question_id, text, result, interaction.guild_id
     )

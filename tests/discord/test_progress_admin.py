@@ -144,3 +144,22 @@ async def test_help(server) -> None:  # noqa: ANN001
     _, channel, _, ana = server
     embed = (await ana.slash(channel, "help")).response.embeds[0]
     assert any(f.name.startswith("/practice") for f in embed.fields)
+
+
+async def test_server_turns_on_llm_grading(simcord_env, server, deps: Deps, fake_openai) -> None:  # noqa: ANN001
+    """With the operator's model configured, an admin can turn LLM grading on for concept answers."""
+    from datetime import date
+
+    from bot.adapters.llm import Budget, build_llm_grader
+
+    guild, channel, _, ana = server
+    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(simcord_env.create_user("admin"), roles=[mods])
+    deps.service.llm = build_llm_grader(
+        "k", fake_openai.base_url, "fake-model", Budget(10, 10, lambda: date(2026, 1, 1)), timeout_s=2
+    )
+    shown = await admin.slash(channel, "mlprep config", llm=True)
+    assert "**LLM grading:** on" in shown.response.content
+    await ana.slash(channel, "practice", topic="regularisation", difficulty=2)
+    result = await ana.slash(channel, "answer", text="L1 gives exactly zero weights, sparse. L2 shrinks weights.")
+    assert "graded by llm:fake-model" in result.response.embeds[0].footer.text
