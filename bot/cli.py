@@ -243,6 +243,25 @@ def cmd_bench_judge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_grading(args: argparse.Namespace) -> int:
+    """Measure offline grading speed: concept answers per second and maths check latency."""
+    from bot.bench import bench_grading
+
+    service = build_service(_settings(args), store=Store.memory(), seed=0)
+    try:
+        result = bench_grading(service, args.answers, args.checks)
+    finally:
+        service.close()
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(
+            f"concept: {result.concept_answers_per_s} answers/s over {result.concept_answers}; maths: median "
+            f"{result.maths_ms_median} ms, p95 {result.maths_ms_p95} ms over {result.maths_checks} checks"
+        )
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """Per-topic attempts, average score and mastery for a user."""
     service = build_service(_settings(args))
@@ -285,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--runs", type=int, default=60, help="submissions per phase (default 60, at least 50)")
     judge.add_argument("--json", action="store_true", help="print JSON")
     judge.set_defaults(func=cmd_bench_judge)
+    grading = bench_sub.add_parser("grading", help="offline grading speed (concept answers/s, maths p95)")
+    grading.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    grading.add_argument("--answers", type=int, default=2000, help="concept answers to grade (default 2000)")
+    grading.add_argument("--checks", type=int, default=200, help="maths checks to time (default 200)")
+    grading.add_argument("--json", action="store_true", help="print JSON")
+    grading.set_defaults(func=cmd_bench_grading)
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
     stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")

@@ -190,3 +190,15 @@ def test_weak_mode_keeps_rlimits_seccomp_env_and_uid(monkeypatch: pytest.MonkeyP
         )
     )
     assert looping.cases[0].status == "time_limit"
+
+
+def test_maths_check_has_a_hard_time_bound(mini_bank) -> None:  # noqa: ANN001
+    """A maths check that overruns its bound is killed and reported as unreadable, not as a wrong answer."""
+    from bot.grader import OfflineGrader
+
+    grader = OfflineGrader(JUDGE[0], TimedWorker(0.0001), time_limit_s=5.0, memory_mb=256)
+    try:
+        result = grader.grade(mini_bank.get("calc-derivative"), "2x sin(x) + x^2 cos(x)")
+    finally:
+        grader.close()
+    assert result.verdict == "unreadable" and "took too long" in result.feedback
