@@ -41,7 +41,7 @@ def _check_maths(item: BankQuestion, q: MathsQuestion) -> list[BankProblem]:
     if q.answer.expression is None:
         return []
     try:
-        parsed = parse_bank_expression(q.answer.expression, q.answer.variables)
+        parsed = parse_bank_expression(q.answer.expression, q.answer.variables, q.answer.assumptions)
     except MathsParseError as exc:
         return [question_problem(item, f"answer.expression: {exc}")]
     undeclared = {str(s) for s in parsed.free_symbols} - set(q.answer.variables)

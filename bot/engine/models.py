@@ -46,6 +46,7 @@ class _QuestionBase(Strict):
 
 
 MathsExpression = str | int | float | list[Any]
+Assumption = Literal["positive", "nonnegative", "negative", "nonzero", "real", "integer"]
 
 
 class MathsAnswer(Strict):
@@ -53,6 +54,7 @@ class MathsAnswer(Strict):
 
     expression: MathsExpression | None = None
     variables: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$")]] = Field(default_factory=list)
+    assumptions: dict[str, Assumption] = Field(default_factory=dict)
     value: float | None = None
     tolerance: float | None = Field(default=None, ge=0)
     choices: list[str] | None = None
@@ -70,8 +72,11 @@ class MathsAnswer(Strict):
             raise ValueError("`correct` is only allowed with `choices`")
         if self.tolerance is not None and self.value is None:
             raise ValueError("`tolerance` is only allowed with `value`")
-        if self.variables and self.expression is None:
-            raise ValueError("`variables` is only allowed with `expression`")
+        if (self.variables or self.assumptions) and self.expression is None:
+            raise ValueError("`variables` and `assumptions` are only allowed with `expression`")
+        unknown = sorted(set(self.assumptions) - set(self.variables))
+        if unknown:
+            raise ValueError(f"`assumptions` name variables not listed in `variables`: {', '.join(unknown)}")
         return self
 
     def _check_choices(self) -> None:

@@ -158,3 +158,18 @@ def test_bank_expressions_parse() -> None:
     """Bank expressions may be strings, numbers or nested lists."""
     assert parse_bank_expression(3, []) == 3
     assert parse_bank_expression(["a", 1], ["a"]).shape == (2, 1)
+
+
+def test_variable_assumptions() -> None:
+    """With `x` positive, sqrt(x^2) is x; without the assumption it is not (sampled on both sides)."""
+    positive = _q({"expression": "x", "variables": ["x"], "assumptions": {"x": "positive"}})
+    assert grade_maths(positive, "sqrt(x^2)").verdict == "correct"
+    assert grade_maths(_q({"expression": "x", "variables": ["x"]}), "sqrt(x^2)").verdict == "incorrect"
+    integer = _q({"expression": "(-1)**(2*n)", "variables": ["n"], "assumptions": {"n": "integer"}})
+    assert grade_maths(integer, "1").verdict == "correct"
+
+
+def test_assumptions_must_name_variables() -> None:
+    """An assumption about an undeclared variable is a bank error."""
+    with pytest.raises(ValueError, match="not listed in `variables`"):
+        _q({"expression": "x", "variables": ["x"], "assumptions": {"y": "positive"}})

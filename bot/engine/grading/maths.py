@@ -128,9 +128,9 @@ def _fmt(value: float) -> str:
 
 def _grade_expression(spec: MathsAnswer, answer: str, rng: random.Random) -> GradeResult:
     """Grade an expression, vector or matrix answer by symbolic and numeric equivalence."""
-    expected = parse_bank_expression(spec.expression, spec.variables)  # type: ignore[arg-type]
+    expected = parse_bank_expression(spec.expression, spec.variables, spec.assumptions)  # type: ignore[arg-type]
     names = sorted({str(s) for s in expected.free_symbols} | set(spec.variables))
-    given = parse_maths(answer, names)
+    given = parse_maths(answer, names, assumptions=spec.assumptions)
     shown = _show(expected)
     if isinstance(expected, sympy.MatrixBase) != isinstance(given, sympy.MatrixBase):
         what = "a vector or matrix" if isinstance(expected, sympy.MatrixBase) else "a single expression"
@@ -170,7 +170,7 @@ def _numerically_equal(expected: sympy.Basic, given: sympy.Basic, rng: random.Ra
     valid = 0
     attempts = SAMPLES if symbols else 1
     for _ in range(attempts):
-        point = {s: sympy.Float(rng.uniform(-3, 3), 20) for s in symbols}
+        point = {s: _sample(s, rng) for s in symbols}
         want, got = _evaluate(expected, point), _evaluate(given, point)
         if want is None:
             continue
@@ -178,6 +178,21 @@ def _numerically_equal(expected: sympy.Basic, given: sympy.Basic, rng: random.Ra
             return False
         valid += 1
     return valid >= (MIN_VALID_SAMPLES if symbols else 1)
+
+
+def _sample(symbol: sympy.Symbol, rng: random.Random) -> sympy.Basic:
+    """A random value that respects the symbol's assumption (two-sided when it has none)."""
+    if symbol.is_integer:
+        return sympy.Integer(rng.randint(-5, 5) if not symbol.is_positive else rng.randint(1, 6))
+    if symbol.is_positive:
+        return sympy.Float(rng.uniform(0.1, 3), 20)
+    if symbol.is_nonnegative:
+        return sympy.Float(rng.uniform(0, 3), 20)
+    if symbol.is_negative:
+        return sympy.Float(rng.uniform(-3, -0.1), 20)
+    if symbol.is_nonzero:
+        return sympy.Float(rng.choice((-1, 1)) * rng.uniform(0.1, 3), 20)
+    return sympy.Float(rng.uniform(-3, 3), 20)
 
 
 def _evaluate(expr: sympy.Basic, point: dict[sympy.Symbol, sympy.Float]) -> complex | None:

@@ -7,7 +7,7 @@ accepted, and every node is built with sympy constructors, with guards against h
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sympy
@@ -384,13 +384,24 @@ def _matrix(items: list[sympy.Basic], parser: _Parser) -> sympy.ImmutableMatrix:
     return sympy.ImmutableMatrix(items)
 
 
-def parse_maths(text: str, variables: list[str] | None = None, free_symbols: bool = False) -> sympy.Basic:
+def symbol(name: str, assumptions: Mapping[str, str] | None = None) -> sympy.Symbol:
+    """A sympy symbol carrying the question's assumption about it (positive, integer, ...)."""
+    assumption = (assumptions or {}).get(name)
+    return sympy.Symbol(name, **{assumption: True}) if assumption else sympy.Symbol(name)
+
+
+def parse_maths(
+    text: str,
+    variables: list[str] | None = None,
+    free_symbols: bool = False,
+    assumptions: Mapping[str, str] | None = None,
+) -> sympy.Basic:
     """Parse user or bank text into a sympy expression or matrix; raise MathsParseError when unreadable.
 
     `variables` are the names the answer may use; with `free_symbols`, any single letter becomes a symbol.
     """
     normal = normalise(text)
-    symbols = {name: sympy.Symbol(name) for name in (variables or [])}
+    symbols = {name: symbol(name, assumptions) for name in (variables or [])}
     parser = _Parser(normal or text, tokenize(normal), symbols, free_symbols)
     result = parser.parse()
     if result.has(sympy.zoo) or result.has(sympy.nan):
@@ -398,11 +409,13 @@ def parse_maths(text: str, variables: list[str] | None = None, free_symbols: boo
     return result
 
 
-def parse_bank_expression(expression: str | int | float | list, variables: list[str]) -> sympy.Basic:
+def parse_bank_expression(
+    expression: str | int | float | list, variables: list[str], assumptions: Mapping[str, str] | None = None
+) -> sympy.Basic:
     """Parse a bank `expression` (string, number, or nested list for vectors and matrices)."""
     if isinstance(expression, list):
-        items = [parse_bank_expression(item, variables) for item in expression]
+        items = [parse_bank_expression(item, variables, assumptions) for item in expression]
         if all(isinstance(i, sympy.MatrixBase) for i in items):
             return sympy.ImmutableMatrix([list(i) for i in items])
         return sympy.ImmutableMatrix(items)
-    return parse_maths(str(expression), variables, free_symbols=not variables)
+    return parse_maths(str(expression), variables, free_symbols=not variables, assumptions=assumptions)
