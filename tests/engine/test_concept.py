@@ -141,3 +141,11 @@ def test_keyword_list_detection() -> None:
     assert keyword_list("smote oversampling undersampling class weights precision recall f1 auc threshold accuracy")
     assert not keyword_list("L1 gives sparse weights. L2 shrinks weights.")
     assert not keyword_list("Dropout randomly zeroes activations during training so units cannot co-adapt.")
+
+
+def test_swapped_concepts_earn_nothing(l1l2: ConceptQuestion) -> None:
+    """Saying a point about the other thing the question contrasts does not earn it."""
+    swapped = grade_concept(l1l2, "L2 drives weights to exactly zero. L1 shrinks weights smoothly.")
+    assert not any(p.hit for p in swapped.points)
+    right = grade_concept(l1l2, "L1 drives weights to exactly zero. L2 shrinks weights smoothly.")
+    assert all(p.hit for p in right.points)

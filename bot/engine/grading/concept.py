@@ -98,6 +98,26 @@ def _point(point: KeyPoint, answer: list[_Sentence], signature: dict[str, float]
     )
 
 
+def _entities(question: ConceptQuestion, prompt: frozenset[str]) -> frozenset[str]:
+    """Things the question contrasts (L1 and L2, grid and random search): prompt words that only some key points
+    are about (at most half of them), so generic words like "model" never count."""
+    counts: dict[str, int] = {}
+    for point in question.key_points:
+        for stem in text.content_words(point.description):
+            counts[stem] = counts.get(stem, 0) + 1
+    limit = max(1, len(question.key_points) // 2)
+    return frozenset(stem for stem in prompt if 0 < counts.get(stem, 0) <= limit)
+
+
+def _not_swapped(sentences: list[_Sentence], point: KeyPoint, entities: frozenset[str]) -> list[_Sentence]:
+    """Drop sentences that say this point about the other thing (e.g. "L2 gives sparsity" for an L1 point)."""
+    own = entities & set(text.content_words(point.description))
+    others = entities - own
+    if not own or not others:
+        return sentences
+    return [s for s in sentences if not (others & set(s.stems)) or (own & set(s.stems))]
+
+
 def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
     """Check one misconception (stated, not negated)."""
     found = _match(item.phrases, answer)
@@ -122,7 +142,10 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     for signature in signatures:
         for stem in signature:
             shared[stem] = shared.get(stem, 0) + 1
-    points = [_point(p, kept, _signature(p, prompt, shared)) for p in question.key_points]
+    entities = _entities(question, prompt)
+    points = [
+        _point(p, _not_swapped(kept, p, entities), _signature(p, prompt, shared)) for p in question.key_points
+    ]
     total = sum(p.weight for p in points)
     earned = sum(p.weight * p.credit for p in points) / total
     score = max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes))
