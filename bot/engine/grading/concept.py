@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.grading import text
@@ -98,15 +99,19 @@ def _point(point: KeyPoint, answer: list[_Sentence], signature: dict[str, float]
     )
 
 
-def _entities(question: ConceptQuestion, prompt: frozenset[str]) -> frozenset[str]:
-    """Things the question contrasts (L1 and L2, grid and random search): prompt words that only some key points
-    are about (at most half of them), so generic words like "model" never count."""
+_NAMED = re.compile(r"\b(?:[A-Za-z]+\d\w*|[A-Z]{2,}[a-z]?)\b")  # L1, L2, MLE, MAP, SVMs, GANs
+
+
+def _entities(question: ConceptQuestion) -> frozenset[str]:
+    """Named things the question contrasts (L1 and L2, MLE and MAP): acronyms or names with digits in the prompt
+    that only some key points (at most half) are about."""
+    named = {text.stem(word.lower()) for word in _NAMED.findall(question.prompt)}
     counts: dict[str, int] = {}
     for point in question.key_points:
         for stem in text.content_words(point.description):
             counts[stem] = counts.get(stem, 0) + 1
     limit = max(1, len(question.key_points) // 2)
-    return frozenset(stem for stem in prompt if 0 < counts.get(stem, 0) <= limit)
+    return frozenset(stem for stem in named if 0 < counts.get(stem, 0) <= limit)
 
 
 def _not_swapped(sentences: list[_Sentence], point: KeyPoint, entities: frozenset[str]) -> list[_Sentence]:
@@ -142,7 +147,7 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     for signature in signatures:
         for stem in signature:
             shared[stem] = shared.get(stem, 0) + 1
-    entities = _entities(question, prompt)
+    entities = _entities(question)
     points = [
         _point(p, _not_swapped(kept, p, entities), _signature(p, prompt, shared)) for p in question.key_points
     ]
