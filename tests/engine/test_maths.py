@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 import pytest
 import sympy
@@ -81,12 +82,44 @@ def test_rejects_with_a_specific_message(text: str, message: str) -> None:
         parse_maths(text, ["x"])
 
 
-@settings(max_examples=300, deadline=None)
+@contextlib.contextmanager
+def forbid_string_parsing() -> Iterator[None]:
+    """While active, sympy's string parsers (sympify of a str, parse_expr: both call eval) raise."""
+    import sympy.parsing.sympy_parser as sympy_parser
+
+    original = sympy.sympify
+
+    def guarded_sympify(value: object, *args: object, **kwargs: object) -> object:
+        if isinstance(value, str):
+            raise AssertionError("user text reached sympify")
+        return original(value, *args, **kwargs)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("user text reached parse_expr")
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(sympy, "sympify", guarded_sympify)
+    patch.setattr(sympy_parser, "parse_expr", forbidden)
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
+@settings(max_examples=400, deadline=2000)
 @given(st.text(alphabet=st.sampled_from(list("x2^*/+-()[]|.,eπ√ sinlogabc_'\"%!{}\\")), max_size=40))
 def test_reader_never_crashes(text: str) -> None:
-    """Any input either parses or raises MathsParseError; nothing else escapes."""
-    with contextlib.suppress(MathsParseError):
+    """Any input parses or raises MathsParseError, within 2 s, without sympify or parse_expr ever running."""
+    with forbid_string_parsing(), contextlib.suppress(MathsParseError):
         parse_maths(text, ["x"])
+
+
+@settings(max_examples=200, deadline=2000)
+@given(st.text(max_size=60))
+def test_reader_survives_arbitrary_unicode(text: str) -> None:
+    """Arbitrary text (any characters) never crashes the reader or reaches an evaluating parser."""
+    with forbid_string_parsing(), contextlib.suppress(MathsParseError):
+        parse_maths(text, ["x", "y"])
 
 
 def _q(answer: dict, difficulty: int = 1) -> MathsQuestion:
