@@ -33,9 +33,7 @@ async def bot_process(fake_discord, mini_bank_dir: Path, tmp_path: Path) -> Asyn
     """`python -m bot run` pointed at the fake server; stopped (and its log shown on failure) afterwards."""
     env = _env(fake_discord, mini_bank_dir, tmp_path, "fake-token")
     log = (tmp_path / "bot.log").open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=log, stderr=log
-    )
+    process = await _spawn_bot(env, tmp_path, log, log)
     try:
         yield process
     finally:
@@ -48,6 +46,13 @@ async def bot_process(fake_discord, mini_bank_dir: Path, tmp_path: Path) -> Asyn
                 await process.wait()
         log.close()
         print((tmp_path / "bot.log").read_text(errors="replace")[-4000:])
+
+
+async def _spawn_bot(env: dict[str, str], cwd: Path, stdout: object, stderr: object) -> asyncio.subprocess.Process:
+    """Start `python -m bot run` with this environment."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stdout=stdout, stderr=stderr
+    )
 
 
 def _custom_id(message: dict, label: str) -> str:
@@ -94,16 +99,7 @@ async def test_login_sync_practice_answer(fake_discord, bot_process) -> None:  #
 async def test_rejected_token_is_one_clear_line(fake_discord, mini_bank_dir: Path, tmp_path: Path) -> None:  # noqa: ANN001
     """A token Discord refuses ends the process with exit 1 and one explanation, no traceback."""
     env = _env(fake_discord, mini_bank_dir, tmp_path, "wrong-token")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await _spawn_bot(env, tmp_path, asyncio.subprocess.PIPE, asyncio.subprocess.PIPE)
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     text = stderr.decode()
@@ -114,16 +110,7 @@ async def test_dev_guild_sync(fake_discord, mini_bank_dir: Path, tmp_path: Path)
     """With MLPREP_DEV_GUILD the commands are synced to that server only."""
     env = _env(fake_discord, mini_bank_dir, tmp_path, "fake-token")
     env["MLPREP_DEV_GUILD"] = "900000000000000010"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    process = await _spawn_bot(env, tmp_path, asyncio.subprocess.DEVNULL, asyncio.subprocess.DEVNULL)
     try:
         _, commands = await fake_discord.wait_for("PUT", "/guilds/900000000000000010/commands")
         assert "practice" in {c["name"] for c in commands}
