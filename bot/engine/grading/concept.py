@@ -148,9 +148,7 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
         for stem in signature:
             shared[stem] = shared.get(stem, 0) + 1
     entities = _entities(question)
-    points = [
-        _point(p, _not_swapped(kept, p, entities), _signature(p, prompt, shared)) for p in question.key_points
-    ]
+    points = [_point(p, _not_swapped(kept, p, entities), _signature(p, prompt, shared)) for p in question.key_points]
     total = sum(p.weight for p in points)
     earned = sum(p.weight * p.credit for p in points) / total
     score = max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes))

@@ -54,9 +54,46 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(lowered)
 
 
+_SYNONYMS = {
+    "decreas": "reduc",
+    "lower": "reduc",
+    "drop": "reduc",
+    "fall": "reduc",
+    "shrink": "reduc",
+    "diminish": "reduc",
+    "increas": "rais",
+    "grow": "rais",
+    "rise": "rais",
+    "boost": "rais",
+    "big": "larg",
+    "huge": "larg",
+    "bigger": "larg",
+    "larger": "larg",
+    "tiny": "small",
+    "smaller": "small",
+    "0": "zero",
+    "nought": "zero",
+    "prob": "probability",
+    "probabilit": "probability",
+    "memoriz": "overfit",
+    "memoris": "overfit",
+    "underfitt": "underfit",
+    "overfitt": "overfit",
+    "dataset": "data",
+    "datum": "data",
+}
+
+
 @lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
-    """A light, consistent stemmer: plurals, -ing, -ed, -ly, final e, doubled consonants, -ise/-ize."""
+    """A light, consistent stemmer (plurals, -ing, -ed, -ly, final e, doubled consonants, -ise/-ize) that also
+    folds a few common synonyms together (decrease/lower/reduce, increase/grow/rise, big/large, 0/zero)."""
+    base = _stem(word)
+    return _SYNONYMS.get(base, base)
+
+
+def _stem(word: str) -> str:
+    """The suffix-stripping part of `stem`."""
     w = word.lower().removesuffix("'s")
     for british, american in (("isation", "ization"), ("ised", "ized"), ("ising", "izing"), ("ises", "izes")):
         if w.endswith(british) and len(w) > len(british) + 2:
