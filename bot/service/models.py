@@ -95,7 +95,7 @@ def card_for(item: BankQuestion, bank: Bank) -> QuestionCard:
     """Build the display card of a question (sample tests only; hidden tests never leave the bank)."""
     q = item.question
     topic = bank.topics.get(item.topic)
-    choices = q.answer.choices or [] if isinstance(q, MathsQuestion) else []
+    choices = (q.answer.choices or []) if isinstance(q, MathsQuestion) else []
     starter = q.starter_code if isinstance(q, CodingQuestion) else None
     samples = (
         [(f"{q.entry_point}({', '.join(map(repr, t.args))})", repr(t.expected)) for t in q.sample_tests]
