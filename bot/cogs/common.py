@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
+from bot.adapters.store import GuildConfig
 from bot.cogs.client import Deps, MlprepBot
 
 
@@ -20,19 +21,26 @@ def deps_of(interaction: discord.Interaction) -> Deps:
     return client.deps
 
 
+class Where:
+    """The server settings that shape one interaction (one database read)."""
+
+    def __init__(self, config: GuildConfig | None, llm_available: bool) -> None:
+        self.private = config is not None and not config.public_practice
+        self.allowed_topics = config.allowed_topics if config is not None else []
+        self.llm = bool(config is not None and config.llm_grading and llm_available)
+
+
+async def where(deps: Deps, interaction: discord.Interaction) -> Where:
+    """Visibility (ephemeral in servers unless public practice; DMs are private anyway), topics and LLM use."""
+    config = None
+    if interaction.guild_id is not None:
+        config = await deps.runner.db(deps.community.config, interaction.guild_id)
+    return Where(config, deps.service.llm is not None)
+
+
 async def is_private(deps: Deps, interaction: discord.Interaction) -> bool:
-    """Replies are ephemeral in servers unless the server enabled public practice; DMs are private anyway."""
-    if interaction.guild_id is None:
-        return False
-    config = await deps.runner.db(deps.community.config, interaction.guild_id)
-    return not config.public_practice
-
-
-async def uses_llm(deps: Deps, interaction: discord.Interaction) -> bool:
-    """LLM grading applies where the server turned it on and the operator configured a model."""
-    if interaction.guild_id is None or deps.service.llm is None:
-        return False
-    return (await deps.runner.db(deps.community.config, interaction.guild_id)).llm_grading
+    """Whether replies here should be ephemeral."""
+    return (await where(deps, interaction)).private
 
 
 def topic_choices(deps: Deps, current: str) -> list[app_commands.Choice[str]]:

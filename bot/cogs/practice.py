@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.cogs import errors
 from bot.cogs.client import Deps, MlprepBot
-from bot.cogs.common import deps_of, external_id, is_private, topic_choices, uses_llm
+from bot.cogs.common import deps_of, external_id, is_private, topic_choices, where
 from bot.cogs.embeds import question_embed, result_embeds
 from bot.service import AnswerOutcome, Filters, QuestionCard
 
@@ -114,12 +114,12 @@ def _placeholder(card: QuestionCard) -> str:
 
 async def submit_answer(deps: Deps, interaction: discord.Interaction, card: QuestionCard, text: str) -> None:
     """Defer, grade on the pool, record on the database thread, follow up with the result and Next."""
-    private = await is_private(deps, interaction)
+    here = await where(deps, interaction)
+    private = here.private
     await interaction.response.defer(ephemeral=private, thinking=True)
     user = external_id(interaction.user)
-    llm = await uses_llm(deps, interaction)
     server = str(interaction.guild_id) if interaction.guild_id else None
-    result = await deps.runner.grade(deps.service.grade, card.question_id, text, llm, user, server)
+    result = await deps.runner.grade(deps.service.grade, card.question_id, text, here.llm, user, server)
     outcome = await deps.runner.db(
         deps.service.record_answer, user, card.question_id, text, result, interaction.guild_id
     )
@@ -158,12 +158,15 @@ ACTIONS = {"answer": _answer, "hint": _hint, "skip": _skip, "next": _next}
 
 async def send_question(deps: Deps, interaction: discord.Interaction, filters: Filters) -> None:
     """Pick a question for the user and post its card."""
-    private = await is_private(deps, interaction)
-    allowed: list[str] = []
-    if interaction.guild_id is not None:
-        allowed = (await deps.runner.db(deps.community.config, interaction.guild_id)).allowed_topics
+    here = await where(deps, interaction)
+    private = here.private
     card = await deps.runner.db(
-        deps.service.next_question, external_id(interaction.user), filters, (), interaction.guild_id, allowed
+        deps.service.next_question,
+        external_id(interaction.user),
+        filters,
+        (),
+        interaction.guild_id,
+        here.allowed_topics,
     )
     await interaction.response.send_message(
         embed=question_embed(card), view=card_view(card, interaction.user.id), ephemeral=private
