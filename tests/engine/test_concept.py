@@ -44,7 +44,7 @@ def test_feedback_names_hits_with_evidence_and_misses(l1l2: ConceptQuestion) -> 
     assert "✓ L1 drives weights to exactly zero (sparsity) — “Honestly I think L1 leads to sparse weights.”" in (
         result.feedback
     )
-    assert "✗ L2 shrinks weights smoothly" in result.feedback
+    assert "✗ L2 shrinks weights smoothly (hint: think about “shrinks”)" in result.feedback
     assert [(p.id, p.hit) for p in result.points] == [("l1-sparse", True), ("l2-shrinks", False)]
 
 
@@ -131,6 +131,12 @@ def test_paraphrase_earns_credit_through_vocabulary(l1l2: ConceptQuestion) -> No
     """A key point stated without any listed phrase still counts when its own vocabulary is there."""
     result = grade_concept(l1l2, "With the L1 penalty, several weights end up at exactly 0, a form of sparsity.")
     assert result.points[0].hit
+
+
+def test_keyword_list_is_explained(l1l2: ConceptQuestion) -> None:
+    """A capped list of terms says why in the feedback."""
+    result = grade_concept(l1l2, "sparse, exactly zero, shrinks, weight decay, small weights, lasso, ridge")
+    assert result.feedback.startswith("⚠ A list of terms is not an explanation")
 
 
 def test_keyword_list_detection() -> None:

@@ -157,27 +157,34 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
         score = min(score, STUFFED_CAP)
     score = round(score, 4)
     verdict = verdict_for(score, PASS_MARK)
+    feedback = _feedback(points, mistakes, question.key_points)
+    if stuffed:
+        feedback = f"⚠ A list of terms is not an explanation: write it in sentences to earn credit.\n{feedback}"
     return GradeResult(
         score=score,
         passed=score >= PASS_MARK,
         verdict=verdict,
         grader=GRADER,
-        feedback=_feedback(points, mistakes),
+        feedback=feedback,
         points=points,
         misconceptions=mistakes,
     )
 
 
-def _feedback(points: list[PointResult], mistakes: list[PointResult]) -> str:
-    """Say which key points were hit (with evidence) and missed, and name misconceptions."""
+def _feedback(points: list[PointResult], mistakes: list[PointResult], key_points: list[KeyPoint]) -> str:
+    """Say which key points were hit (with evidence) and missed (with a hint), and name misconceptions."""
+    hints = {k.id: k.phrases[0] for k in key_points if k.phrases}
     lines = []
     for p in points:
-        if p.hit:
+        if p.hit and p.credit < 1.0:
+            lines.append(f"◐ {p.description} (only partly: “{_clip(p.evidence or '')}”)")
+        elif p.hit:
             lines.append(f"✓ {p.description} — “{_clip(p.evidence or '')}”")
         elif p.negated:
             lines.append(f"✗ {p.description} (your answer negates it: “{_clip(p.evidence or '')}”)")
         else:
-            lines.append(f"✗ {p.description}")
+            hint = f" (hint: think about “{hints[p.id]}”)" if p.id in hints else ""
+            lines.append(f"✗ {p.description}{hint}")
     lines.extend(f"⚠ Misconception: {m.description} — “{_clip(m.evidence or '')}”" for m in mistakes)
     return "\n".join(lines)
 
