@@ -58,10 +58,18 @@ def _match(phrases: list[str], answer: list[_Sentence]) -> _Match:
     return _Match(False, negated_evidence is not None, negated_evidence)
 
 
-def _signature(point: KeyPoint, prompt: frozenset[str], shared: dict[str, int]) -> dict[str, float]:
-    """A key point's content stems with weights: rarer across the question's points counts more, prompt words less."""
-    stems = text.content_words(" ".join([point.description, *point.phrases]))
-    return {stem: (PROMPT_WORD_WEIGHT if stem in prompt else 1.0) / shared.get(stem, 1) for stem in stems}
+def _signatures(question: ConceptQuestion) -> list[dict[str, float]]:
+    """Each key point's content stems, weighted: rarer across the question's points counts more, prompt words less."""
+    prompt = frozenset(text.content_words(question.prompt))
+    vocabularies = [text.content_words(" ".join([p.description, *p.phrases])) for p in question.key_points]
+    shared: dict[str, int] = {}
+    for vocabulary in vocabularies:
+        for stem in vocabulary:
+            shared[stem] = shared.get(stem, 0) + 1
+    return [
+        {stem: (PROMPT_WORD_WEIGHT if stem in prompt else 1.0) / shared[stem] for stem in vocabulary}
+        for vocabulary in vocabularies
+    ]
 
 
 def _soft(signature: dict[str, float], answer: list[_Sentence]) -> tuple[float, _Sentence | None]:
@@ -141,14 +149,11 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     mistakes = [m for m in (_misconception(m, sentences) for m in question.misconceptions) if m.hit]
     wrong = {m.evidence for m in mistakes}
     kept = [s for s in sentences if s.raw not in wrong]
-    prompt = frozenset(text.content_words(question.prompt))
-    signatures = [text.content_words(" ".join([p.description, *p.phrases])) for p in question.key_points]
-    shared: dict[str, int] = {}
-    for signature in signatures:
-        for stem in signature:
-            shared[stem] = shared.get(stem, 0) + 1
     entities = _entities(question)
-    points = [_point(p, _not_swapped(kept, p, entities), _signature(p, prompt, shared)) for p in question.key_points]
+    points = [
+        _point(p, _not_swapped(kept, p, entities), signature)
+        for p, signature in zip(question.key_points, _signatures(question), strict=True)
+    ]
     total = sum(p.weight for p in points)
     earned = sum(p.weight * p.credit for p in points) / total
     score = max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes))
