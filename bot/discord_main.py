@@ -8,6 +8,7 @@ import random
 import aiohttp
 import discord
 
+from bot.adapters.judge import Judge
 from bot.app import build_service
 from bot.cogs.client import Deps, MlprepBot
 from bot.cogs.endpoints import use_api_base, use_gateway
@@ -34,6 +35,8 @@ def build_bot(settings: Settings) -> MlprepBot:
         dev_guild=settings.dev_guild,
     )
     use_api_base(settings.discord_api_base)
+    if isinstance(service.grader.runner, Judge):
+        service.grader.runner.mode  # noqa: B018 - announce the isolation at start-up, not at the first answer
     bot = MlprepBot(deps)
     if settings.discord_gateway_url:
         use_gateway(bot, settings.discord_gateway_url)

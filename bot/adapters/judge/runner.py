@@ -223,13 +223,39 @@ class Judge:
 
     def __init__(self, config: JudgeConfig, cgroups: Cgroups | None = None) -> None:
         self.config = config
-        self.cgroups = cgroups if cgroups is not None else Cgroups()
+        self._cgroups = cgroups
         self._slots = threading.BoundedSemaphore(config.workers or os.cpu_count() or 2)
-        self.mode = self._detect()
-        self.site_paths = _site_paths(config.python) if self.mode is not Isolation.REFUSED else []
+        self._probe_lock = threading.Lock()
+        self._mode: Isolation | None = None
+        self.site_paths: list[str] = []
         self.prlimit = shutil.which("prlimit") is not None
-        level = logging.INFO if self.mode is Isolation.BWRAP else logging.WARNING
-        log.log(level, "judge_isolation mode=%s cgroups=%s python=%s", self.mode, self.cgroups.mode, config.python)
+
+    @property
+    def mode(self) -> Isolation:
+        """The isolation in use, probed once on first need (commands that judge no code never pay for it)."""
+        if self._mode is None:
+            with self._probe_lock:
+                if self._mode is None:
+                    self._probe()
+        assert self._mode is not None
+        return self._mode
+
+    @property
+    def cgroups(self) -> Cgroups:
+        """Per-run cgroup support, probed with the isolation."""
+        self.mode  # noqa: B018 - probing sets up the cgroups too
+        assert self._cgroups is not None
+        return self._cgroups
+
+    def _probe(self) -> None:
+        """Detect bubblewrap, cgroups and the judge interpreter's import paths, and say what was found."""
+        if self._cgroups is None:
+            self._cgroups = Cgroups()
+        mode = self._detect()
+        self.site_paths = _site_paths(self.config.python) if mode is not Isolation.REFUSED else []
+        level = logging.INFO if mode is Isolation.BWRAP else logging.WARNING
+        log.log(level, "judge_isolation mode=%s cgroups=%s python=%s", mode, self._cgroups.mode, self.config.python)
+        self._mode = mode
 
     def _detect(self) -> Isolation:
         """bwrap if it runs here; else the weak fallback only when the operator allowed it."""
