@@ -23,6 +23,7 @@ from bot.app import build_grader, build_service
 from bot.bank_check import check_bank
 from bot.batch import grade_lines
 from bot.engine.bank import BankError
+from bot.engine.coverage import bank_stats
 from bot.engine.models import Rubric, TopicFile, TopicsFile
 from bot.errors import ConfigError, MlprepError
 from bot.practice import run_practice
@@ -49,7 +50,8 @@ def cmd_bank_validate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     grader = build_grader(settings)
     try:
-        bank, problems = check_bank(settings.bank_dir, grader, _progress if sys.stderr.isatty() else None)
+        progress = _progress if sys.stderr.isatty() else None
+        bank, problems = check_bank(settings.bank_dir, grader, progress, strict=args.strict)
     finally:
         grader.close()
     for problem in problems:
@@ -81,21 +83,18 @@ def cmd_bank_stats(args: argparse.Namespace) -> int:
     bank, problems = load_bank_dir(settings.bank_dir)
     if problems:
         print(f"warning: the bank has {len(problems)} problem(s); run `mlprep bank validate`", file=sys.stderr)
-    items = list(bank.questions.values())
-    data = {
-        "questions": len(items),
-        "by_kind": dict(sorted(Counter(q.question.kind for q in items).items())),
-        "by_topic": dict(sorted(Counter(q.topic for q in items).items())),
-        "by_difficulty": {str(k): v for k, v in sorted(Counter(q.question.difficulty for q in items).items())},
-    }
+    stats = bank_stats(bank)
     if args.json:
-        print(json.dumps(data, indent=2))
+        print(stats.model_dump_json(indent=2))
         return 0
-    print(f"{data['questions']} questions")
+    print(f"{stats.questions} questions ({stats.numpy_coding} of the coding questions use NumPy)")
     for section in ("by_kind", "by_topic", "by_difficulty"):
         print(f"\n{section.replace('_', ' ')}:")
-        for key, count in data[section].items():
+        for key, count in getattr(stats, section).items():
             print(f"  {key:<28} {count}")
+    print("\nby area and difficulty (1-5):")
+    for area, levels in stats.by_area_difficulty.items():
+        print(f"  {area:<28} " + " ".join(f"{levels.get(str(d), 0):>4}" for d in range(1, 6)))
     return 0
 
 
@@ -325,6 +324,11 @@ def _add_bank(sub: Any) -> None:
     bank_sub = bank.add_subparsers(dest="bank_command", required=True, metavar="COMMAND")
     validate = bank_sub.add_parser("validate", help="check every file and question; exit 1 on any problem")
     validate.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="also hold the bank to the shipped bank's coverage minimums (counts, tests, wrong answers, hints)",
+    )
     validate.set_defaults(func=cmd_bank_validate)
     stats = bank_sub.add_parser("stats", help="count questions by kind, topic and difficulty")
     stats.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")

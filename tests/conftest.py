@@ -51,6 +51,8 @@ questions:
     answer:
       expression: 2*x*sin(x) + x**2*cos(x)
       variables: [x]
+    equivalent_forms: ["2x sin(x) + x^2 cos(x)", "x(2sin x + x cos x)"]
+    wrong_forms: ["2x cos(x)", "x^2 cos(x)"]
   - id: calc-value
     kind: maths
     difficulty: 1
@@ -88,6 +90,9 @@ questions:
       - id: l2-sparse
         description: L2 makes weights sparse
         phrases: [l2 makes weights sparse, l2 gives sparse, l2 produces sparse]
+    wrong_answers:
+      - Both of them make the model larger so that it fits the training data better.
+      - Gradient descent takes steps against the gradient until the loss stops falling.
   - id: reg-dropout
     kind: concept
     difficulty: 1
@@ -119,6 +124,16 @@ questions:
       - {args: [[2, 7, 11, 15], 9], expected: [0, 1], sample: true}
       - {args: [[3, 2, 4], 6], expected: [1, 2]}
       - {args: [[3, 3], 6], expected: [0, 1]}
+    wrong_solutions:
+      - why: returns the values instead of their positions
+        code: |
+          def two_sum(nums, target):
+              seen = set()
+              for n in nums:
+                  if target - n in seen:
+                      return [target - n, n]
+                  seen.add(n)
+              return []
   - id: arr-mean
     kind: coding
     difficulty: 1

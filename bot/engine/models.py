@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Area = Literal["coding", "maths", "ml"]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1)]
 Kind = Literal["coding", "maths", "concept"]
 AREA_OF_KIND: dict[str, str] = {"coding": "coding", "maths": "maths", "concept": "ml"}
 
@@ -104,6 +105,8 @@ class MathsQuestion(_QuestionBase):
 
     kind: Literal["maths"]
     answer: MathsAnswer
+    equivalent_forms: list[NonEmptyText] = Field(default_factory=list)
+    wrong_forms: list[NonEmptyText] = Field(default_factory=list)
 
 
 class KeyPoint(Strict):
@@ -130,6 +133,7 @@ class ConceptQuestion(_QuestionBase):
     reference_answer: str = Field(min_length=1)
     key_points: list[KeyPoint] = Field(default_factory=list)
     misconceptions: list[Misconception] = Field(default_factory=list)
+    wrong_answers: list[NonEmptyText] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_point_ids(self) -> ConceptQuestion:
@@ -148,6 +152,13 @@ class CodeTest(Strict):
     sample: bool = False
 
 
+class WrongSolution(Strict):
+    """A deliberately wrong solution (off by one, a missed edge case, too slow) that the tests must reject."""
+
+    code: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+
 class CodingQuestion(_QuestionBase):
     """A coding question judged by running the user's function against tests."""
 
@@ -161,6 +172,7 @@ class CodingQuestion(_QuestionBase):
     memory_mb: int | None = Field(default=None, ge=32, le=8192)
     float_tolerance: float = Field(default=1e-6, ge=0)
     unordered: bool = False
+    wrong_solutions: list[NonEmptyText | WrongSolution] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _has_tests(self) -> CodingQuestion:
@@ -169,6 +181,11 @@ class CodingQuestion(_QuestionBase):
         if self.check is not None and "def check" not in self.check:
             raise ValueError("`check` must define `check(candidate)`")
         return self
+
+    @property
+    def wrong_solution_codes(self) -> list[tuple[str, str]]:
+        """Return each wrong solution as (why, code); plain strings have no stated reason."""
+        return [("", w) if isinstance(w, str) else (w.why, w.code) for w in self.wrong_solutions]
 
     @property
     def sample_tests(self) -> list[CodeTest]:

@@ -76,7 +76,7 @@ def test_shipped_bank_stats_json(run: Run) -> None:
     """`bank stats --json` follows the contract and the starter bank has 10+ of each kind over 8+ topics."""
     result = run("bank", "stats", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == {"questions", "by_kind", "by_topic", "by_difficulty"}
+    assert {"questions", "by_kind", "by_topic", "by_difficulty", "numpy_coding", "by_area_difficulty"} <= set(data)
     assert all(data["by_kind"][kind] >= 10 for kind in ("coding", "maths", "concept"))
     assert len(data["by_topic"]) >= 8
     assert sum(data["by_topic"].values()) == data["questions"]
@@ -108,6 +108,12 @@ BROKEN = {
         "def two_sum(nums, target)\n          pass",
         "arr-two-sum: starter_code does not parse",
     ),
+    "wrong answer scores": (
+        "question_bank/ml/regularisation.yaml",
+        "- Both of them make the model larger so that it fits the training data better.",
+        "- L1 gives sparse models with weights at exactly zero; L2 shrinks weights smoothly.",
+        "reg-l1-l2: wrong_answers[1] scores 1.00 (must be <= 0.4)",
+    ),
     "unknown key": (
         "question_bank/maths/calculus.yaml",
         "    prompt: Which function is convex?",
@@ -130,6 +136,37 @@ def test_broken_bank_fails_with_located_messages(
     assert all(LOCATED.match(line) for line in lines), lines
     for name, (_, _, _, expected) in BROKEN.items():
         assert any(expected in line for line in lines), (name, lines)
+
+
+def test_wrong_solution_that_passes_is_reported(
+    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
+) -> None:
+    """A `wrong_solutions` entry that the tests accept means the tests are too weak: validate says so."""
+    file = "question_bank/coding/arrays.yaml"
+    texts[file] = texts[file].replace("return [target - n, n]", "return [nums.index(target - n), len(seen)]", 1)
+    texts[file] = texts[file].replace("seen.add(n)", "seen.add(n) if n not in seen else seen.add(-n - 10**9)", 1)
+    result = run("bank", "validate", "--bank-dir", str(make_bank_dir(texts)))
+    assert result.returncode == 1
+    assert "arr-two-sum: wrong_solutions[1] (returns the values instead of their positions) passes every test" in (
+        result.stdout
+    ), result.stdout
+
+
+def test_maths_forms_are_checked(
+    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
+) -> None:
+    """`equivalent_forms` must be accepted and `wrong_forms` read and rejected."""
+    file = "question_bank/maths/calculus.yaml"
+    texts[file] = texts[file].replace('"x(2sin x + x cos x)"', '"x(2sin x + cos x)"', 1)
+    texts[file] = texts[file].replace('"x^2 cos(x)"]', '"x^2 cos(x) + 2 x sin(x)", "2x +"]', 1)
+    result = run("bank", "validate", "--bank-dir", str(make_bank_dir(texts)))
+    assert result.returncode == 1
+    for expected in (
+        "calc-derivative: equivalent_forms[2] `x(2sin x + cos x)` is not accepted",
+        "calc-derivative: wrong_forms[2] `x^2 cos(x) + 2 x sin(x)` is accepted as correct",
+        "calc-derivative: wrong_forms[3] `2x +` cannot be read",
+    ):
+        assert expected in result.stdout, result.stdout
 
 
 def test_validate_accepts_the_small_bank(run: Run, mini_bank_dir: Path) -> None:
