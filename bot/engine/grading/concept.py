@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.engine.grading import text
+from bot.engine.grading.contrast import Contrast, about_other_side, find_contrast
 from bot.engine.grading.result import GradeResult, PointResult, no_credit, verdict_for
 from bot.engine.models import ConceptQuestion, KeyPoint, Misconception
 
@@ -42,18 +43,32 @@ def _prepare(answer: str) -> list[_Sentence]:
     return result
 
 
-def _match(phrases: list[str], answer: list[_Sentence]) -> _Match:
-    """Find the first non-negated occurrence of any phrase; remember a negated one if that is all there is."""
+Claim = Callable[[_Sentence, int, int], bool]
+
+
+def _any_claim(sentence: _Sentence, start: int, length: int) -> bool:
+    """Accept every occurrence (no contrast to check)."""
+    return True
+
+
+def _match(phrases: list[str], answer: list[_Sentence], allowed: Claim = _any_claim) -> _Match:
+    """Find the first sentence that states one of the phrases, un-negated, about the right thing; a sentence that
+    also negates one of them contradicts itself and earns nothing. Remember a negated statement if that is all."""
+    phrase_stems = [s for s in (text.phrase_stems(phrase) for phrase in phrases) if s]
     negated_evidence = None
-    for phrase in phrases:
-        phrase_stems = text.stems(phrase)
-        for sentence in answer:
-            start = text.find_phrase(sentence.stems, phrase_stems)
-            if start is None:
+    for sentence in answer:
+        stated = negated = False
+        for stems in phrase_stems:
+            start = text.find_phrase(sentence.stems, stems)
+            if start is None or not allowed(sentence, start, len(stems)):
                 continue
             if text.negated_before(sentence.tokens, start):
-                negated_evidence = negated_evidence or sentence.raw
-                continue
+                negated = True
+            else:
+                stated = True
+        if negated:
+            negated_evidence = negated_evidence or sentence.raw
+        elif stated:
             return _Match(True, False, sentence.raw)
     return _Match(False, negated_evidence is not None, negated_evidence)
 
@@ -88,12 +103,16 @@ def _soft(signature: dict[str, float], answer: list[_Sentence]) -> tuple[float, 
     return best, where
 
 
-def _point(point: KeyPoint, answer: list[_Sentence], signature: dict[str, float]) -> PointResult:
-    """Grade one key point: an accepted phrasing earns it; failing that, enough of its vocabulary in one place."""
-    found = _match(point.phrases or [point.description], answer)
+def _point(
+    point: KeyPoint, answer: list[_Sentence], signature: dict[str, float], contrast: Contrast | None
+) -> PointResult:
+    """Grade one key point: an accepted phrasing earns it; failing that, enough of its vocabulary in one place.
+    Either way the claim must be about the right side of a contrast."""
+    claim, sentence_ok = _claims_for(point, contrast)
+    found = _match(point.phrases or [point.description], answer, claim)
     credit, evidence = (1.0, found.evidence) if found.hit else (0.0, found.evidence)
     if not found.hit and not found.negated:
-        share, sentence = _soft(signature, answer)
+        share, sentence = _soft(signature, [s for s in answer if sentence_ok(s)])
         credit = 1.0 if share >= SOFT_FULL else (0.5 if share >= SOFT_HALF else 0.0)
         evidence = sentence.raw if credit and sentence else None
     return PointResult(
@@ -107,28 +126,21 @@ def _point(point: KeyPoint, answer: list[_Sentence], signature: dict[str, float]
     )
 
 
-_NAMED = re.compile(r"\b(?:[A-Za-z]+\d\w*|[A-Z]{2,}[a-z]?)\b")  # L1, L2, MLE, MAP, SVMs, GANs
+def _claims_for(point: KeyPoint, contrast: Contrast | None) -> tuple[Claim, Callable[[_Sentence], bool]]:
+    """How to tell, for this point, whether a phrase occurrence and a whole sentence are about the right thing."""
+    own = contrast.owner(point) if contrast else None
+    if contrast is None or own is None:
+        return _any_claim, lambda sentence: True
+    other = contrast.other(own)
 
+    def claim(sentence: _Sentence, start: int, length: int) -> bool:
+        return not about_other_side(sentence.stems, start, length, own, other)
 
-def _entities(question: ConceptQuestion) -> frozenset[str]:
-    """Named things the question contrasts (L1 and L2, MLE and MAP): acronyms or names with digits in the prompt
-    that only some key points (at most half) are about."""
-    named = {text.stem(word.lower()) for word in _NAMED.findall(question.prompt)}
-    counts: dict[str, int] = {}
-    for point in question.key_points:
-        for stem in text.content_words(point.description):
-            counts[stem] = counts.get(stem, 0) + 1
-    limit = max(1, len(question.key_points) // 2)
-    return frozenset(stem for stem in named if 0 < counts.get(stem, 0) <= limit)
+    def sentence_ok(sentence: _Sentence) -> bool:
+        names = set(sentence.stems)
+        return not (names & other) or bool(names & own)
 
-
-def _not_swapped(sentences: list[_Sentence], point: KeyPoint, entities: frozenset[str]) -> list[_Sentence]:
-    """Drop sentences that say this point about the other thing (e.g. "L2 gives sparsity" for an L1 point)."""
-    own = entities & set(text.content_words(point.description))
-    others = entities - own
-    if not own or not others:
-        return sentences
-    return [s for s in sentences if not (others & set(s.stems)) or (own & set(s.stems))]
+    return claim, sentence_ok
 
 
 def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
@@ -149,9 +161,9 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
     mistakes = [m for m in (_misconception(m, sentences) for m in question.misconceptions) if m.hit]
     wrong = {m.evidence for m in mistakes}
     kept = [s for s in sentences if s.raw not in wrong]
-    entities = _entities(question)
+    contrast = find_contrast(question)
     points = [
-        _point(p, _not_swapped(kept, p, entities), signature)
+        _point(p, kept, signature, contrast)
         for p, signature in zip(question.key_points, _signatures(question), strict=True)
     ]
     total = sum(p.weight for p in points)

@@ -124,15 +124,26 @@ def stems(text: str) -> list[str]:
     return [stem(t) for t in tokens(text)]
 
 
-def find_phrase(sentence_stems: list[str], phrase_stems: list[str]) -> int | None:
+@lru_cache(maxsize=50_000)
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """Stemmed tokens of a bank phrase, cached (phrases repeat for every answer graded)."""
+    return tuple(stems(phrase))
+
+
+def find_phrase(sentence_stems: list[str], phrase_stems: list[str] | tuple[str, ...]) -> int | None:
     """Return where the phrase starts in the sentence (whole words, in order), or None."""
     n = len(phrase_stems)
     if n == 0:
         return None
-    for start in range(len(sentence_stems) - n + 1):
-        if sentence_stems[start : start + n] == phrase_stems:
+    first, rest = phrase_stems[0], list(phrase_stems[1:])
+    start = -1
+    while True:
+        try:
+            start = sentence_stems.index(first, start + 1)
+        except ValueError:
+            return None
+        if sentence_stems[start + 1 : start + n] == rest:
             return start
-    return None
 
 
 def negated_before(sentence_tokens: list[str], start: int) -> bool:
