@@ -7,7 +7,7 @@ import pytest
 from bot.engine.bank import Bank
 from bot.engine.grading.concept import grade_concept
 from bot.engine.grading.text import negated_before, sentences, stem, tokens
-from bot.engine.models import ConceptQuestion
+from bot.engine.models import ConceptQuestion, KeyPoint
 
 
 @pytest.fixture
@@ -155,3 +155,52 @@ def test_swapped_concepts_earn_nothing(l1l2: ConceptQuestion) -> None:
     assert not any(p.hit for p in swapped.points)
     right = grade_concept(l1l2, "L1 drives weights to exactly zero. L2 shrinks weights smoothly.")
     assert all(p.hit for p in right.points)
+
+
+GRID_RANDOM = ConceptQuestion(
+    id="grid-random",
+    kind="concept",
+    difficulty=2,
+    prompt="Compare grid search and random search for tuning hyperparameters.",
+    reference_answer=(
+        "Grid search tries every combination of a fixed list of values, so its cost grows exponentially. "
+        "Random search samples configurations from distributions, so it tries more distinct values of the "
+        "few hyperparameters that matter."
+    ),
+    key_points=[
+        KeyPoint(id="grid-every", description="Grid search tries every combination.", phrases=["every combination"]),
+        KeyPoint(id="random-samples", description="Random search samples from distributions.", phrases=["samples"]),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "earned"),
+    [
+        (
+            "Grid search tries every combination of values. Random search samples them.",
+            ["grid-every", "random-samples"],
+        ),
+        ("Random search tries every combination of values. Grid search samples them.", []),
+        ("Unlike random search, grid search tries every combination.", ["grid-every"]),
+        ("Every combination gets tried by grid search.", ["grid-every"]),
+        ("Every combination gets tried by random search.", []),
+    ],
+)
+def test_contrast_claims_count_for_their_own_side(answer: str, earned: list[str]) -> None:
+    """In a contrast question a point counts only when stated about its own side, before or after the claim."""
+    result = grade_concept(GRID_RANDOM, answer)
+    assert [p.id for p in result.points if p.hit] == earned
+
+
+def test_contrast_uses_aliases(l1l2: ConceptQuestion) -> None:
+    """Lasso is L1 and ridge is L2: 'ridge gives sparse weights' is a swapped claim."""
+    assert not grade_concept(l1l2, "Ridge gives sparse weights with many exactly zero.").points[0].hit
+    assert grade_concept(l1l2, "Lasso gives sparse weights with many exactly zero.").points[0].hit
+
+
+def test_asserting_and_negating_in_one_sentence_earns_nothing(l1l2: ConceptQuestion) -> None:
+    """'People think L1 gives sparsity, but it does not set weights to exactly zero' is not credit for sparsity."""
+    result = grade_concept(l1l2, "People think L1 gives sparse weights: L1 does not give exactly zero weights.")
+    assert not result.points[0].hit
+    assert result.points[0].negated

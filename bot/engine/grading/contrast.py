@@ -56,8 +56,8 @@ def _words(description: str, phrases: tuple[str, ...]) -> frozenset[str]:
 
 
 def _side(stem: str) -> frozenset[str]:
-    """A stem with its aliases."""
-    return frozenset({stem}) | ALIASES.get(stem, frozenset())
+    """A stem with its aliases (stemmed alike)."""
+    return frozenset({stem}) | {text.stem(alias) for alias in ALIASES.get(stem, frozenset())}
 
 
 def find_contrast(question: ConceptQuestion) -> Contrast | None:
