@@ -261,6 +261,35 @@ def cmd_bench_grading(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_adaptive(args: argparse.Namespace) -> int:
+    """Compare random, round-robin and adaptive selection on simulated learners."""
+    from bot.bench_adaptive import bench_adaptive
+
+    if args.learners < 1:
+        print("error: --learners must be at least 1", file=sys.stderr)
+        return 2
+    if not args.json:
+        print(f"simulating {args.learners} learners x 3 policies (seed {args.seed})...", file=sys.stderr)
+    result = bench_adaptive(args.learners, args.seed, workers=args.workers, plot=args.plot)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(f"questions until every topic reaches the target (mean over {result.learners} learners):")
+    for name in ("random", "round_robin", "adaptive"):
+        d = result.detail[name]
+        print(
+            f"  {name:<12} {d.mean_questions:>7.1f}  (median {d.median_questions:.0f}, reached {d.reached_share:.0%}, "
+            f"final skill {d.final_skill:.2f})"
+        )
+    print(
+        f"adaptive needs {result.improvement_vs_random:.0%} fewer questions than random, "
+        f"{result.improvement_vs_round_robin:.0%} fewer than round-robin"
+    )
+    if args.plot:
+        print(f"plot written to {args.plot}")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """Per-topic attempts, average score and mastery for a user."""
     service = build_service(_settings(args))
@@ -309,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     grading.add_argument("--checks", type=int, default=200, help="maths checks to time (default 200)")
     grading.add_argument("--json", action="store_true", help="print JSON")
     grading.set_defaults(func=cmd_bench_grading)
+    adaptive = bench_sub.add_parser("adaptive", help="simulated learners: adaptive vs random vs round-robin selection")
+    adaptive.add_argument("--learners", type=int, default=200, help="simulated learners (default 200)")
+    adaptive.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    adaptive.add_argument("--workers", type=int, default=2, help="processes to spread learners over (default 2)")
+    adaptive.add_argument("--plot", type=Path, help="write a PNG of learners at target vs questions answered")
+    adaptive.add_argument("--json", action="store_true", help="print JSON")
+    adaptive.set_defaults(func=cmd_bench_adaptive)
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
     stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")
