@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import threading
@@ -11,6 +12,14 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+
+STARTUP_TIMEOUT_S = 60.0  # starting a worker and importing the function's module is not the job's time
+
+
+def _import(module: str) -> None:
+    """Import a module in the worker (so the import does not count against a job's time bound)."""
+    importlib.import_module(module)
 
 
 class TimeBoundExceeded(Exception):
@@ -64,6 +73,8 @@ class TimedWorker:
     def call(self, func: Callable[..., Any], *args: Any) -> Any:
         """Run func(*args) in the worker; raise TimeBoundExceeded past the time bound."""
         with self._lock:
+            if self._process is None:
+                self._warm(getattr(func, "__module__", __name__))
             conn = self._send((func, args))
             if not conn.poll(self.timeout_s):
                 log.warning("time_bound_exceeded func=%s timeout_s=%s", getattr(func, "__name__", func), self.timeout_s)
@@ -77,6 +88,17 @@ class TimedWorker:
         if status == "error":
             raise value
         return value
+
+    def _warm(self, module: str) -> None:
+        """Start a worker and import `module` in it, with a generous bound of its own."""
+        conn = self._send((_import, (module,)))
+        if not conn.poll(STARTUP_TIMEOUT_S):
+            self.close()
+            raise TimeBoundExceeded(f"the worker did not start within {STARTUP_TIMEOUT_S:g}s")
+        status, value = conn.recv()
+        if status == "error":
+            self.close()
+            raise value
 
     def close(self) -> None:
         """Stop the worker process (SIGKILL: it holds no state worth saving)."""
