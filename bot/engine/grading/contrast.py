@@ -21,8 +21,9 @@ ALIASES: dict[str, frozenset[str]] = {
     "recal": frozenset({"sensitivity", "tpr"}),
 }
 _COORDINATED = re.compile(
-    r"(?P<left>(?:[\w']+\s+){0,2}[\w']+)\s*(?:\band\b|\bvs\.?|\bversus\b|\bor\b|/|-)\s*(?P<right>[\w']+(?:\s+[\w']+){0,3})"
+    r"(?P<left>(?:[\w']+\s+){0,2}[\w']+)\s+(?:and|vs\.?|versus|or)\s+(?P<right>[\w']+(?:\s+[\w']+){0,3})"
 )
+_JOINED = re.compile(r"\b(?P<left>[A-Za-z0-9]+)[-/](?P<right>[A-Za-z0-9]+)\b")  # bias-variance, L1/L2
 _SIDE_WORDS = 4
 
 
@@ -72,7 +73,8 @@ def _find(prompt: str, points: tuple[tuple[str, tuple[str, ...]], ...]) -> Contr
     """`find_contrast`, cached: it depends only on the prompt and the key points' wording."""
     vocabularies = [_words(description, phrases) for description, phrases in points]
     best: tuple[int, Contrast] | None = None
-    for match in _COORDINATED.finditer(prompt.replace("\n", " ")):
+    flat = prompt.replace("\n", " ")
+    for match in [*_COORDINATED.finditer(flat), *_JOINED.finditer(flat)]:
         left = _content(match["left"])[-_SIDE_WORDS:]
         right = _content(match["right"])[:_SIDE_WORDS]
         for a, b in product([s for s in left if s not in right], [s for s in right if s not in left]):
