@@ -138,35 +138,41 @@ def test_broken_bank_fails_with_located_messages(
         assert any(expected in line for line in lines), (name, lines)
 
 
-def test_wrong_solution_that_passes_is_reported(
-    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
-) -> None:
-    """A `wrong_solutions` entry that the tests accept means the tests are too weak: validate says so."""
-    file = "question_bank/coding/arrays.yaml"
-    texts[file] = texts[file].replace("return [target - n, n]", "return [nums.index(target - n), len(seen)]", 1)
-    texts[file] = texts[file].replace("seen.add(n)", "seen.add(n) if n not in seen else seen.add(-n - 10**9)", 1)
-    result = run("bank", "validate", "--bank-dir", str(make_bank_dir(texts)))
-    assert result.returncode == 1
-    assert "arr-two-sum: wrong_solutions[1] (returns the values instead of their positions) passes every test" in (
-        result.stdout
-    ), result.stdout
+SELF_CHECKS = {
+    # name: (file, [(old, new), ...], expected lines)
+    "wrong solution passes": (
+        "question_bank/coding/arrays.yaml",
+        [
+            ("return [target - n, n]", "return [nums.index(target - n), len(seen)]"),
+            ("seen.add(n)", "seen.add(n) if n not in seen else seen.add(-n - 10**9)"),
+        ],
+        ["arr-two-sum: wrong_solutions[1] (returns the values instead of their positions) passes every test"],
+    ),
+    "maths forms": (
+        "question_bank/maths/calculus.yaml",
+        [('"x(2sin x + x cos x)"', '"x(2sin x + cos x)"'), ('"x^2 cos(x)"]', '"x^2 cos(x) + 2 x sin(x)", "2x +"]')],
+        [
+            "calc-derivative: equivalent_forms[2] `x(2sin x + cos x)` is not accepted",
+            "calc-derivative: wrong_forms[2] `x^2 cos(x) + 2 x sin(x)` is accepted as correct",
+            "calc-derivative: wrong_forms[3] `2x +` cannot be read",
+        ],
+    ),
+}
 
 
-def test_maths_forms_are_checked(
-    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path]
+@pytest.mark.parametrize("name", list(SELF_CHECKS))
+def test_self_check_keys_are_enforced(
+    run: Run, texts: dict[str, str], make_bank_dir: Callable[[dict[str, str]], Path], name: str
 ) -> None:
-    """`equivalent_forms` must be accepted and `wrong_forms` read and rejected."""
-    file = "question_bank/maths/calculus.yaml"
-    texts[file] = texts[file].replace('"x(2sin x + x cos x)"', '"x(2sin x + cos x)"', 1)
-    texts[file] = texts[file].replace('"x^2 cos(x)"]', '"x^2 cos(x) + 2 x sin(x)", "2x +"]', 1)
+    """A wrong solution the tests accept, or a listed maths form that grades the other way, fails validate."""
+    file, edits, expected = SELF_CHECKS[name]
+    for old, new in edits:
+        assert old in texts[file], old
+        texts[file] = texts[file].replace(old, new, 1)
     result = run("bank", "validate", "--bank-dir", str(make_bank_dir(texts)))
     assert result.returncode == 1
-    for expected in (
-        "calc-derivative: equivalent_forms[2] `x(2sin x + cos x)` is not accepted",
-        "calc-derivative: wrong_forms[2] `x^2 cos(x) + 2 x sin(x)` is accepted as correct",
-        "calc-derivative: wrong_forms[3] `2x +` cannot be read",
-    ):
-        assert expected in result.stdout, result.stdout
+    for line in expected:
+        assert line in result.stdout, result.stdout
 
 
 def test_validate_accepts_the_small_bank(run: Run, mini_bank_dir: Path) -> None:
