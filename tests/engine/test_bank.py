@@ -30,7 +30,7 @@ def test_valid_bank_loads(texts: dict[str, str]) -> None:
 def test_question_lines_are_recorded(texts: dict[str, str]) -> None:
     """Each question remembers the line it starts on."""
     bank, _ = load_bank(texts)
-    assert bank.get("calc-value").line == 12  # type: ignore[union-attr]
+    assert bank.get("calc-value").line == 14  # type: ignore[union-attr]
 
 
 ARRAYS_MEAN_TESTS = """\
@@ -54,7 +54,7 @@ MISTAKES = [
         CALC,
         "    prompt: What is the derivative of x^3 at x = 2?\n",
         "",
-        f"{CALC}:12: calc-value: prompt: required key is missing",
+        f"{CALC}:14: calc-value: prompt: required key is missing",
     ),
     ("bad id", CALC, "id: calc-value", "id: Calc_Value", "id: String should match pattern"),
     (
@@ -139,7 +139,7 @@ def test_duplicate_question_id_names_both_places(texts: dict[str, str]) -> None:
     """A question id used twice is reported at the second place (files load in path order), naming the first."""
     texts[ARR] = texts[ARR].replace("id: arr-mean", "id: calc-value")
     problems = _problems(texts)
-    assert any(p.startswith(f"{CALC}:12: calc-value: duplicate question id (also at {ARR}:23)") for p in problems), (
+    assert any(p.startswith(f"{CALC}:14: calc-value: duplicate question id (also at {ARR}:33)") for p in problems), (
         problems
     )
 
