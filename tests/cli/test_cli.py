@@ -67,7 +67,7 @@ def test_console_script_is_installed() -> None:
 
 def test_shipped_bank_validates(run: Run) -> None:
     """The bank shipped with the package passes every check, including reference solutions."""
-    result = run("bank", "validate")
+    result = run("bank", "validate", timeout=600)  # ~2 min: every reference and wrong solution is judged
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.match(r"ok: \d+ questions \(\d+ coding, \d+ concept, \d+ maths\) in \d+ topics", result.stdout)
 
