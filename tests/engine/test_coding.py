@@ -51,10 +51,13 @@ def test_syntax_error_names_the_line() -> None:
         ({"a": 1.0}, {"a": 1}, False, True),
         ("abc", "abc", False, True),
         (None, [], False, False),
+        (10**12 + 1, 10**12, False, False),
+        (10**12, 10**12, False, True),
+        (3.0, 3, False, True),
     ],
 )
 def test_values_equal(got: object, expected: object, unordered: bool, equal: bool) -> None:
-    """Floats compare within tolerance; lists in order unless the question says otherwise; bools are strict."""
+    """Ints compare exactly, floats within tolerance; lists in order unless asked otherwise; bools are strict."""
     assert values_equal(got, expected, 1e-6, unordered) is equal
 
 

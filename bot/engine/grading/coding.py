@@ -100,9 +100,11 @@ def build_job(question: CodingQuestion, code: str, default_time_s: float, defaul
 
 
 def values_equal(got: Any, expected: Any, tolerance: float, unordered: bool = False) -> bool:
-    """Compare a returned value with the expected one: floats within tolerance, optional order-insensitive lists."""
+    """Compare a result with the expected value: ints exactly, floats within tolerance, lists optionally unordered."""
     if isinstance(expected, bool) or isinstance(got, bool):
         return isinstance(got, bool) and isinstance(expected, bool) and got == expected
+    if isinstance(expected, int) and isinstance(got, int):
+        return got == expected
     if isinstance(expected, int | float) and isinstance(got, int | float):
         return math.isclose(got, expected, rel_tol=tolerance, abs_tol=tolerance)
     if isinstance(expected, list) and isinstance(got, list):
