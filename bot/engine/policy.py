@@ -15,8 +15,9 @@ TARGET_SUCCESS = 0.7
 EXPLORE = 0.1  # chance of practising a random topic instead of the neediest one
 UNCERTAINTY_WEIGHT = 1.0
 MASTERED = 0.85  # a topic above this (and certain of it) only needs reviews
+MAX_RUN = 3  # after this many questions in a row from one topic, switch (interleaving; no topic starves the rest)
 
-Reason = Literal["review", "weakest", "uncertain", "explore"]
+Reason = Literal["review", "weakest", "uncertain", "new", "explore"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,12 @@ def choose(
     now: datetime | None = None,
     attempted: Collection[str] = (),
     exclude: Collection[str] = (),
+    recent_topics: Sequence[str] = (),
 ) -> Choice | None:
     """Pick the next question among `candidates` (already narrowed by the user's own filters, which always win).
 
-    `due` maps question ids to review due times; `exclude` (this session's questions) never repeats.
+    `due` maps question ids to review due times; `exclude` (this session's questions) never repeats;
+    `recent_topics` (newest first) lets the policy switch topic after `MAX_RUN` questions in a row on one.
     """
     by_topic: dict[str, list[Candidate]] = {}
     for c in candidates:
@@ -72,6 +75,9 @@ def choose(
     if review is not None:
         return Choice(review.question_id, review.topic, "review")
     topics = sorted(by_topic)
+    run = recent_topics[:MAX_RUN]
+    if len(run) == MAX_RUN and len(set(run)) == 1 and len(topics) > 1 and run[0] in by_topic:
+        topics.remove(run[0])
     if rng.random() < EXPLORE:
         topic, reason = rng.choice(topics), "explore"
     else:
@@ -79,7 +85,7 @@ def choose(
         top = max(needs.values())
         topic = rng.choice([t for t in topics if needs[t] >= top - 1e-9])
         skill = skills.get(topic)
-        reason = "weakest" if skill is not None and skill.mastery_sd < 0.15 else "uncertain"
+        reason = "new" if skill is None else "weakest" if skill.mastery_sd < 0.15 else "uncertain"
     picked = _at_level(by_topic[topic], skills.get(topic), attempted, rng)
     return Choice(picked.question_id, topic, reason)  # type: ignore[arg-type]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.engine.policy import Candidate, choose
+from bot.engine.policy import MAX_RUN, Candidate, choose
 from bot.engine.skill import TopicSkill, initial_item, level_to_logit, sigmoid, update_item, update_skill
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -161,7 +161,10 @@ class AdaptivePolicy:
 
     def pick(self, step: int, rng: random.Random) -> str:
         """Ask the policy."""
-        choice = choose(self.candidates, self.skills, rng, attempted=self.attempted, exclude=set(self.recent))
+        topics = [f"t{self.world.topic_of[q]}" for q in reversed(self.recent[-MAX_RUN:])]
+        choice = choose(
+            self.candidates, self.skills, rng, attempted=self.attempted, exclude=set(self.recent), recent_topics=topics
+        )
         assert choice is not None
         return choice.question_id
 

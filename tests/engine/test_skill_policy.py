@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from bot.engine.policy import MASTERED, Candidate, choose, need
+from bot.engine.policy import MASTERED, MAX_RUN, Candidate, choose, need
 from bot.engine.simulate import SimConfig, simulate
 from bot.engine.skill import ItemStats, TopicSkill, current_sd, initial_item, update_item, update_skill
 
@@ -107,3 +107,16 @@ def test_simulation_is_seeded_and_adaptive_beats_random() -> None:
     assert first == again
     mean = {name: sum(r.needed for r in runs) / len(runs) for name, runs in first.items()}
     assert mean["adaptive"] < mean["random"]
+
+
+def test_topics_interleave_after_a_run() -> None:
+    """After MAX_RUN questions in a row on the weakest topic the policy switches, unless the user filtered to it."""
+    skills = {"algebra": _after([1.0] * 30), "trees": _after([0.0, 0.0, 1.0, 0.0] * 5)}
+    run = ["trees"] * MAX_RUN
+    picks = [choose(_bank(), skills, random.Random(seed), recent_topics=run) for seed in range(20)]
+    assert all(p is not None and p.topic == "algebra" for p in picks)
+    only_trees = [c for c in _bank() if c.topic == "trees"]
+    kept = choose(only_trees, skills, random.Random(0), recent_topics=run)
+    assert kept is not None and kept.topic == "trees"
+    short = choose(_bank(), skills, random.Random(4), recent_topics=run[:-1])
+    assert short is not None and short.topic == "trees"
