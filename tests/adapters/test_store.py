@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from bot.adapters.store import APPLICATION_ID, Attempt, OpenQuestion, Store, StoreError
-from bot.engine.mastery import update_mastery
+from bot.adapters.store import APPLICATION_ID, Attempt, AttemptProgress, OpenQuestion, Store, StoreError
+from bot.adapters.store.migrations import migrations
+from bot.engine.review import LEECH_FAILS, review
+from bot.engine.skill import TopicSkill, initial_item, update_item, update_skill
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -33,6 +36,17 @@ def _attempt(user_id: int, question_id: str = "q1", score: float = 1.0) -> Attem
     )
 
 
+def _progress(score: float = 1.0, question_id: str = "q1") -> AttemptProgress:
+    """The skill, item and review change of one attempt on a difficulty-2 calculus question."""
+    item = initial_item(question_id, 2)
+    skill = TopicSkill(topic="calculus")
+    return AttemptProgress(
+        skill=update_skill(skill, item, score, NOW),
+        item=update_item(item, skill.rating, score),
+        review=review(None, question_id, score, 0, NOW),
+    )
+
+
 def test_fresh_file_is_created_migrated_and_marked(tmp_path: Path) -> None:
     """A new file gets the schema, WAL mode and our application id."""
     path = tmp_path / "new.db"
@@ -48,12 +62,16 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     store = Store.open(path)
     user = store.user("cli:ana", "ana")
-    store.record_attempt(_attempt(user.id), update_mastery(None, "calculus", 1.0, 2, NOW))
+    progress = _progress()
+    store.record_attempt(_attempt(user.id), progress)
     store.close()
     again = Store.open(path)
     assert again.user("cli:ana").id == user.id
     assert [a.question_id for a in again.attempts(user.id)] == ["q1"]
-    assert again.masteries(user.id)["calculus"].attempts == 1
+    assert again.skills(user.id)["calculus"] == progress.skill
+    assert again.item("q1") == progress.item
+    assert again.review(user.id, "q1") == progress.review
+    assert [p.rating for p in again.skill_history(user.id)] == [progress.skill.rating]
     assert again.attempts(user.id)[0].submitted_at == NOW
     again.close()
 
@@ -101,14 +119,13 @@ def test_failed_write_is_rolled_back() -> None:
     """If part of a recorded attempt fails, nothing of it is saved."""
     store = Store.memory()
     user = store.user("cli:bo")
-    bad_mastery = update_mastery(None, "calculus", 1.0, 2, NOW).model_copy(update={"attempts": None})
+    store.db.execute(
+        "CREATE TRIGGER no_history BEFORE INSERT ON skill_history BEGIN SELECT RAISE(ABORT, 'history is full'); END"
+    )
     with pytest.raises(sqlite3.IntegrityError):
-        store.db.execute(
-            "CREATE TRIGGER no_null BEFORE INSERT ON mastery WHEN NEW.attempts IS NULL "
-            "BEGIN SELECT RAISE(ABORT, 'attempts is null'); END"
-        )
-        store.record_attempt(_attempt(user.id), bad_mastery)
+        store.record_attempt(_attempt(user.id), _progress())
     assert store.attempts(user.id) == []
+    assert store.skills(user.id) == {} and store.reviews(user.id) == [] and store.item("q1") is None
 
 
 def test_open_questions() -> None:
@@ -130,3 +147,46 @@ def test_users_are_separate() -> None:
     a, b = store.user("discord:1"), store.user("discord:2")
     store.record_attempt(_attempt(a.id, "q1"), None)
     assert store.attempts(b.id) == [] and store.find_user("discord:3") is None
+
+
+def test_old_database_is_backfilled_from_its_attempts(tmp_path: Path) -> None:
+    """A database from before skills and reviews gets them rebuilt from its attempts, so no progress is lost."""
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    migrations.apply(db, stop_before="m006_adaptive")
+    user_id = (
+        db["users"].insert({"external_id": "cli:old", "display_name": "old", "created_at": NOW.isoformat()}).last_pk
+    )
+    for index, score in enumerate([0.0] * LEECH_FAILS + [1.0]):
+        row = _attempt(user_id, "q1" if index < LEECH_FAILS else "q2", score).model_dump(exclude={"id"})
+        at = NOW.replace(day=1 + index).isoformat()
+        row.update(passed=int(row["passed"]), started_at=at, submitted_at=at)
+        db["attempts"].insert(row)
+    db.close()
+    store = Store.open(path)
+    skill = store.skills(user_id)["calculus"]
+    assert skill.attempts == LEECH_FAILS + 1 and skill.last_at == NOW.replace(day=1 + LEECH_FAILS)
+    q1 = store.review(user_id, "q1")
+    assert q1 is not None and q1.leech and q1.lapses == LEECH_FAILS
+    assert store.item("q1") is not None and store.item("q1").attempts == LEECH_FAILS
+    assert len(store.skill_history(user_id)) == LEECH_FAILS + 1
+    store.close()
+
+
+def test_daily_pick_keeps_the_first() -> None:
+    """Two racing picks for the same server and day: the first stands and both callers see it."""
+    store = Store.memory()
+    assert store.daily_pick("guild:1", "2026-03-01") is None
+    assert store.save_daily_pick("guild:1", "2026-03-01", "q1") == "q1"
+    assert store.save_daily_pick("guild:1", "2026-03-01", "q2") == "q1"
+    assert store.daily_picks("guild:1") == ["q1"]
+
+
+def test_deleting_a_user_removes_skills_reviews_and_history() -> None:
+    """Erasure covers the adaptive tables too."""
+    store = Store.memory()
+    user = store.user("cli:gone")
+    store.record_attempt(_attempt(user.id), _progress())
+    store.delete_user(user.id)
+    assert store.skills(user.id) == {} and store.reviews(user.id) == [] and store.skill_history(user.id) == []

@@ -6,6 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.engine.review import ReviewState
+from bot.engine.skill import ItemStats, TopicSkill
+
 
 class StoreError(Exception):
     """The database cannot be used; the message says which file and why."""
@@ -91,3 +94,13 @@ class GuildConfig(BaseModel):
     daily_hour: int = Field(default=9, ge=0, le=23)
     last_daily_on: str | None = None
     llm_grading: bool = False
+
+
+class AttemptProgress(BaseModel):
+    """What one graded attempt changes besides the attempt row: the topic skill, the item, the review schedule."""
+
+    model_config = ConfigDict(frozen=True)
+
+    skill: TopicSkill
+    item: ItemStats
+    review: ReviewState

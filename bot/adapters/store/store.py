@@ -1,4 +1,4 @@
-"""The SQLite store (the only module with SQL): users, attempts, mastery, open questions, servers, challenges."""
+"""The SQLite store (the only module with SQL): users, attempts, skills and reviews, servers, challenges."""
 
 from __future__ import annotations
 
@@ -11,10 +11,20 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from bot.adapters.store.migrations import migrations
-from bot.adapters.store.models import Attempt, Challenge, GuildConfig, OpenQuestion, StoreError, User
+from bot.adapters.store.migrations import item_row, migrations, review_row, skill_row
+from bot.adapters.store.models import (
+    Attempt,
+    AttemptProgress,
+    Challenge,
+    GuildConfig,
+    OpenQuestion,
+    StoreError,
+    User,
+)
 from bot.engine.challenge import RoundAnswer
-from bot.engine.mastery import TopicMastery
+from bot.engine.progress import SkillPoint
+from bot.engine.review import ReviewState
+from bot.engine.skill import ItemStats, TopicSkill
 
 APPLICATION_ID = 0x4D4C5052  # "MLPR": marks a file as an mlprep database
 
@@ -101,25 +111,29 @@ class Store:
         rows = list(self.db["users"].rows_where("external_id = ?", [external_id], limit=1))
         return User(**{k: rows[0][k] for k in ("id", "external_id", "display_name")}) if rows else None
 
-    def record_attempt(self, attempt: Attempt, mastery: TopicMastery | None) -> int:
-        """Save an attempt, its mastery update and close the open question, all in one transaction."""
+    def record_attempt(self, attempt: Attempt, progress: AttemptProgress | None) -> int:
+        """Save an attempt, its skill, item and review updates, and close the open question, in one transaction."""
         with self.db.atomic():
             row = attempt.model_dump(exclude={"id"})
             row.update(
                 passed=int(attempt.passed), started_at=_ts(attempt.started_at), submitted_at=_ts(attempt.submitted_at)
             )
             attempt_id = self.db["attempts"].insert(row).last_pk
-            if mastery is not None:
-                self.db["mastery"].upsert(
+            if progress is not None:
+                skill = progress.skill
+                self.db["skills"].upsert(skill_row(attempt.user_id, skill), pk=("user_id", "topic"))
+                self.db["items"].upsert(item_row(progress.item), pk="question_id")
+                self.db["reviews"].upsert(
+                    review_row(attempt.user_id, attempt.topic, progress.review), pk=("user_id", "question_id")
+                )
+                self.db["skill_history"].insert(
                     {
                         "user_id": attempt.user_id,
-                        "topic": mastery.topic,
-                        "mastery": mastery.mastery,
-                        "attempts": mastery.attempts,
-                        "score_sum": mastery.score_sum,
-                        "last_attempt_at": _ts(mastery.last_attempt_at) if mastery.last_attempt_at else None,
-                    },
-                    pk=("user_id", "topic"),
+                        "topic": skill.topic,
+                        "at": _ts(attempt.submitted_at),
+                        "rating": skill.rating,
+                        "sd": skill.sd,
+                    }
                 )
             self.db.execute(
                 "DELETE FROM open_questions WHERE user_id = ? AND question_id = ?",
@@ -127,19 +141,97 @@ class Store:
             )
         return int(attempt_id)
 
-    def masteries(self, user_id: int) -> dict[str, TopicMastery]:
-        """Every topic mastery of a user, by topic."""
-        rows = self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")
+    def skills(self, user_id: int) -> dict[str, TopicSkill]:
+        """Every topic skill of a user, by topic."""
+        rows = self.db["skills"].rows_where("user_id = ?", [user_id], order_by="topic")
         return {
-            r["topic"]: TopicMastery(
-                topic=r["topic"],
-                mastery=r["mastery"],
-                attempts=r["attempts"],
-                score_sum=r["score_sum"],
-                last_attempt_at=_dt(r["last_attempt_at"]),
+            r["topic"]: TopicSkill(
+                topic=r["topic"], rating=r["rating"], sd=r["sd"], attempts=r["attempts"], last_at=_dt(r["last_at"])
             )
             for r in rows
         }
+
+    def items(self) -> dict[str, ItemStats]:
+        """Calibrated difficulty of every item that has results, by question id."""
+        rows = self.db.execute("SELECT question_id, difficulty, attempts FROM items").fetchall()
+        return {q: ItemStats(question_id=q, difficulty=d, attempts=n) for q, d, n in rows}
+
+    def reviews(self, user_id: int, question_id: str | None = None) -> list[ReviewState]:
+        """A user's review schedule (optionally for one question), soonest due first."""
+        where, params = "user_id = ?", [user_id]
+        if question_id is not None:
+            where, params = where + " AND question_id = ?", [user_id, question_id]
+        rows = self.db["reviews"].rows_where(where, params, order_by="due, question_id")
+        return [
+            ReviewState(
+                question_id=r["question_id"],
+                card=json.loads(r["card"]),
+                due=_dt(r["due"]),
+                reviews=r["reviews"],
+                lapses=r["lapses"],
+                fails=r["fails"],
+                leech=bool(r["leech"]),
+                last_rating=r["last_rating"],
+            )
+            for r in rows
+        ]
+
+    def review(self, user_id: int, question_id: str) -> ReviewState | None:
+        """A user's review schedule for one question, if they have answered it."""
+        states = self.reviews(user_id, question_id=question_id)
+        return states[0] if states else None
+
+    def item(self, question_id: str) -> ItemStats | None:
+        """One item's calibrated difficulty, if it has results."""
+        row = self.db.execute("SELECT difficulty, attempts FROM items WHERE question_id = ?", [question_id]).fetchone()
+        return ItemStats(question_id=question_id, difficulty=row[0], attempts=row[1]) if row else None
+
+    def guild_skills(self, guild_id: int) -> dict[str, list[TopicSkill]]:
+        """The topic skills of everyone who has answered in a server, by topic."""
+        sql = (
+            "SELECT s.topic, s.rating, s.sd, s.attempts, s.last_at FROM skills s WHERE s.user_id IN "
+            "(SELECT DISTINCT user_id FROM attempts WHERE guild_id = ?) ORDER BY s.topic, s.user_id"
+        )
+        out: dict[str, list[TopicSkill]] = {}
+        for topic, rating, sd, attempts, last_at in self.db.execute(sql, [guild_id]).fetchall():
+            out.setdefault(topic, []).append(
+                TopicSkill(topic=topic, rating=rating, sd=sd, attempts=attempts, last_at=_dt(last_at))
+            )
+        return out
+
+    def daily_picks(self, scope: str) -> list[str]:
+        """Every question ever picked as this scope's daily, newest day first."""
+        rows = self.db.execute("SELECT question_id FROM daily_picks WHERE scope = ? ORDER BY day DESC", [scope])
+        return [r[0] for r in rows.fetchall()]
+
+    def review_topics(self, user_id: int) -> dict[str, str]:
+        """The topic of each question in a user's review schedule."""
+        sql = "SELECT question_id, topic FROM reviews WHERE user_id = ?"
+        return dict(self.db.execute(sql, [user_id]).fetchall())
+
+    def skill_history(self, user_id: int, since: datetime | None = None) -> list[SkillPoint]:
+        """A user's skill after each graded attempt (optionally since a time), oldest first."""
+        where, params = "user_id = ?", [user_id]
+        if since is not None:
+            where, params = where + " AND at >= ?", [user_id, _ts(since)]
+        rows = self.db["skill_history"].rows_where(where, params, order_by="at, id")
+        return [SkillPoint(topic=r["topic"], at=_dt(r["at"]), rating=r["rating"], sd=r["sd"]) for r in rows]
+
+    def daily_pick(self, scope: str, day: str) -> str | None:
+        """The question picked for this scope (a server or a user) on this day, if any."""
+        row = self.db.execute(
+            "SELECT question_id FROM daily_picks WHERE scope = ? AND day = ?", [scope, day]
+        ).fetchone()
+        return row[0] if row else None
+
+    def save_daily_pick(self, scope: str, day: str, question_id: str) -> str:
+        """Keep the first pick for (scope, day) and return whichever pick stands."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR IGNORE INTO daily_picks (scope, day, question_id) VALUES (?, ?, ?)",
+                [scope, day, question_id],
+            )
+        return self.daily_pick(scope, day) or question_id
 
     def attempts(self, user_id: int, limit: int | None = None) -> list[Attempt]:
         """A user's attempts, newest first."""
@@ -353,6 +445,9 @@ class Store:
             "user": {k: user[k] for k in ("external_id", "display_name", "created_at")},
             "attempts": list(self.db["attempts"].rows_where("user_id = ?", [user_id], order_by="id")),
             "mastery": list(self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")),
+            "skills": list(self.db["skills"].rows_where("user_id = ?", [user_id], order_by="topic")),
+            "reviews": list(self.db["reviews"].rows_where("user_id = ?", [user_id], order_by="question_id")),
+            "skill_history": list(self.db["skill_history"].rows_where("user_id = ?", [user_id], order_by="id")),
             "open_question": next(iter(self.db["open_questions"].rows_where("user_id = ?", [user_id])), None),
             "challenge_answers": list(self.db["challenge_answers"].rows_where("user_id = ?", [user_id])),
         }
@@ -361,7 +456,16 @@ class Store:
         """Delete a user and everything about them, in one transaction; return how many attempts went."""
         with self.db.atomic():
             count = self.db.execute("SELECT count(*) FROM attempts WHERE user_id = ?", [user_id]).fetchone()[0]
-            for table in ("attempts", "mastery", "open_questions", "challenge_answers"):
+            tables = (
+                "attempts",
+                "mastery",
+                "skills",
+                "reviews",
+                "skill_history",
+                "open_questions",
+                "challenge_answers",
+            )
+            for table in tables:
                 self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
         return int(count)
