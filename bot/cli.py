@@ -261,6 +261,44 @@ def cmd_bench_grading(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_selection(args: argparse.Namespace) -> int:
+    """Time next-question selection for a user with a long history over a large bank."""
+    from bot.app import load_bank_strict
+    from bot.bench_selection import bench_selection
+
+    if args.questions < 1 or args.attempts < 0 or args.runs < 1:
+        print("error: --questions and --runs must be at least 1, --attempts at least 0", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    grader = build_grader(settings)
+
+    def progress(done: int, total: int) -> None:
+        print(f"  history: {done}/{total} attempts recorded", file=sys.stderr)
+
+    if not args.json:
+        print(f"recording {args.attempts} attempts over {args.questions} questions, then timing...", file=sys.stderr)
+    try:
+        result = bench_selection(
+            load_bank_strict(settings.bank_dir),
+            grader,
+            args.questions,
+            args.attempts,
+            args.runs,
+            progress=None if args.json else progress,
+        )
+    finally:
+        grader.close()
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    print(
+        f"next question with {result.questions} questions and {result.attempts} past attempts "
+        f"({result.reviews} questions scheduled, {result.due_at_start} due): median {result.median_ms} ms, "
+        f"p95 {result.p95_ms} ms, max {result.max_ms} ms over {result.runs} picks (history built in {result.setup_s} s)"
+    )
+    return 0
+
+
 def cmd_bench_adaptive(args: argparse.Namespace) -> int:
     """Compare random, round-robin and adaptive selection on simulated learners."""
     from bot.bench_adaptive import bench_adaptive
@@ -291,13 +329,37 @@ def cmd_bench_adaptive(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    """Per-topic attempts, average score and mastery for a user."""
+    """Mastery per topic with uncertainty and trend, due reviews and streak for a user; optionally a PNG chart."""
     service = build_service(_settings(args))
     try:
         data = service.stats(_cli_user(args.user))
+        history = service.history(_cli_user(args.user)) if args.chart else []
     finally:
         service.close()
     print(data.model_dump_json(indent=2) if args.json else cli_render.stats(data))
+    if args.chart:
+        if not data.topics:
+            print("no chart: there are no graded answers yet", file=sys.stderr)
+            return 0
+        from bot.charts import mastery_chart  # matplotlib is slow to import; only load it when asked
+
+        args.chart.write_bytes(mastery_chart(data.topics, f"Mastery of {data.user}", history))
+        print(f"chart written to {args.chart}", file=sys.stderr)
+    return 0
+
+
+def cmd_weak(args: argparse.Namespace) -> int:
+    """The user's three weakest topics with why and what to practise next."""
+    service = build_service(_settings(args))
+    user = _cli_user(args.user)
+    try:
+        topics = service.weak(user, args.count)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps([t.model_dump() for t in topics], indent=2))
+    else:
+        print(cli_render.weak(topics, user.removeprefix("cli:")))
     return 0
 
 
@@ -345,12 +407,24 @@ def build_parser() -> argparse.ArgumentParser:
     adaptive.add_argument("--plot", type=Path, help="write a PNG of learners at target vs questions answered")
     adaptive.add_argument("--json", action="store_true", help="print JSON")
     adaptive.set_defaults(func=cmd_bench_adaptive)
+    selection = bench_sub.add_parser("selection", help="next-question latency for a user with a long history")
+    selection.add_argument("--questions", type=int, default=500, help="bank size (default 500; copies top it up)")
+    selection.add_argument("--attempts", type=int, default=10_000, help="the user's past attempts (default 10000)")
+    selection.add_argument("--runs", type=int, default=300, help="picks to time (default 300)")
+    selection.add_argument("--json", action="store_true", help="print JSON")
+    selection.set_defaults(func=cmd_bench_selection)
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
     run.set_defaults(func=cmd_run)
-    stats = sub.add_parser("stats", help="per-topic attempts, average score and mastery")
+    stats = sub.add_parser("stats", help="mastery per topic with uncertainty and trend, due reviews, streak")
     stats.add_argument("--user", help="whose stats (default: your login name)")
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--chart", type=Path, metavar="PNG", help="also write the progress chart to this PNG file")
     stats.set_defaults(func=cmd_stats)
+    weak = sub.add_parser("weak", help="your three weakest topics, why, and what to practise next")
+    weak.add_argument("--user", help="whose topics (default: your login name)")
+    weak.add_argument("--count", type=int, default=3, help="how many topics (default 3)")
+    weak.add_argument("--json", action="store_true", help="print JSON")
+    weak.set_defaults(func=cmd_weak)
     return parser
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bot.engine.grading.result import GradeResult
-from bot.service import AnswerOutcome, QuestionCard, UserStats
+from bot.service import AnswerOutcome, QuestionCard, UserStats, WeakTopicView
 
 RULE = "─" * 72
 
@@ -19,6 +19,8 @@ def card(item: QuestionCard, number: int) -> str:
         "",
         item.prompt.rstrip(),
     ]
+    if item.reason:
+        lines[2:2] = [f"({item.reason})", ""]
     if item.choices:
         lines.append("")
         lines.extend(f"  {chr(65 + i)}) {choice}" for i, choice in enumerate(item.choices))
@@ -55,10 +57,13 @@ def outcome(item: AnswerOutcome) -> str:
         parts.append(f"\nReference answer:\n{textwrap.indent(item.reference_answer.rstrip(), '  ')}")
     if item.solution:
         parts.append(f"\nSolution:\n{textwrap.indent(item.solution.rstrip(), '  ')}")
+    if item.note:
+        parts.append(f"\nNote: {item.note}")
     if item.mastery is not None:
-        parts.append(
-            f"\nMastery in {item.mastery.topic}: {item.mastery.mastery:.0%} after {item.mastery.attempts} attempt(s)"
-        )
+        m = item.mastery
+        parts.append(f"\nMastery in {m.topic}: {m.mastery:.0%} ±{m.mastery_sd:.0%} after {m.attempts} attempt(s)")
+    if item.next_review is not None:
+        parts.append(f"Next review of this question: {item.next_review:%Y-%m-%d %H:%M} UTC")
     return "\n".join(parts)
 
 
@@ -70,13 +75,45 @@ def stats(data: UserStats) -> str:
     lines = [
         f"Stats for {data.user}: {data.total_attempts} attempt(s), {data.skipped} skipped",
         "",
-        f"{'topic':<{width}}  attempts  avg score  mastery",
+        f"{'topic':<{width}}  attempts  avg score  mastery  ±     week  due",
     ]
     lines.extend(
-        f"{t.title:<{width}}  {t.attempts:>8}  {t.average_score:>9.0%}  {t.mastery:>7.0%}" for t in data.topics
+        f"{t.title:<{width}}  {t.attempts:>8}  {t.average_score:>9.0%}  {t.mastery:>7.0%}  {t.mastery_sd:<4.0%}"
+        f"  {_trend(t.trend):>4}  {t.due_reviews or '':>3}"
+        for t in data.topics
     )
     lines.append("")
+    lines.append(f"Streak: {data.streak} day(s)")
+    lines.append(_reviews(data))
+    if data.leeches:
+        lines.append(f"Resting after repeated misses (study their solutions): {', '.join(data.leeches)}")
     lines.append(weakest(data))
+    return "\n".join(lines)
+
+
+def _trend(value: float | None) -> str:
+    """A weekly change in points, e.g. `+8`, or `-` when the topic was not practised this week."""
+    return "-" if value is None else f"{value * 100:+.0f}"
+
+
+def _reviews(data: UserStats) -> str:
+    """The due-reviews line."""
+    if data.due_reviews:
+        return f"Reviews due now: {data.due_reviews} (mlprep practice serves them first)"
+    if data.next_review is not None:
+        return f"Reviews due now: none; next one {data.next_review:%Y-%m-%d %H:%M} UTC"
+    return "Reviews due now: none"
+
+
+def weak(topics: list[WeakTopicView], user: str) -> str:
+    """The weakest topics with why and a next step."""
+    if not topics:
+        return "No weak topics yet: answer a few questions first (mlprep practice)."
+    lines = []
+    for index, t in enumerate(topics, 1):
+        lines.append(f"{index}. {t.title}: mastery {t.mastery:.0%} ±{t.mastery_sd:.0%} after {t.attempts} attempt(s)")
+        lines.extend(f"   - {reason}" for reason in t.reasons)
+        lines.append(f"   Next: mlprep practice --user {user} --topic {t.topic} --difficulty {t.next_level}")
     return "\n".join(lines)
 
 

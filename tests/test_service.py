@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from bot.adapters.store import Store
+from bot.engine.bank import Bank
+from bot.engine.grading.result import GradeResult
 from bot.errors import NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
+from bot.grader import OfflineGrader
 from bot.service import Filters, Service
+from tests.conftest import FakeClock
 
 TWO_SUM = """```python
 def two_sum(nums, target):
@@ -118,3 +125,93 @@ def test_cards_hide_hidden_tests(service: Service) -> None:
     card = service.next_question("u:1", Filters(topic="arrays", difficulty=2))
     assert card.samples == [("two_sum([2, 7, 11, 15], 9)", "[0, 1]")]
     assert "[3, 3]" not in card.model_dump_json()
+
+
+def _record(service: Service, user: str, question_id: str, score: float) -> None:
+    """Record a graded answer with this score (the grader itself is tested elsewhere)."""
+    service.open(user, question_id)
+    result = GradeResult(
+        score=score, passed=score >= 0.7, verdict="correct" if score >= 0.7 else "incorrect", grader="t", feedback=""
+    )
+    assert service.record_answer(user, question_id, "answer", result).recorded
+
+
+def test_selection_is_seeded(mini_bank: Bank, grader: OfflineGrader, clock: FakeClock) -> None:
+    """Two services with the same seed and history pick the same questions; the card says why it was picked."""
+    picks = []
+    for _ in range(2):
+        service = Service(mini_bank, Store.memory(), grader, clock, random.Random(11))
+        seen: list[str] = []
+        for _ in range(6):
+            card = service.next_question("u:1", Filters(), exclude=seen)
+            assert card.reason
+            seen.append(card.question_id)
+        picks.append(seen)
+    assert picks[0] == picks[1] and len(set(picks[0])) == 6
+
+
+def test_a_missed_question_comes_back_as_a_due_review(service: Service, clock: FakeClock) -> None:
+    """A missed question is scheduled by FSRS through the store and served first once it is due."""
+    _record(service, "u:1", "calc-derivative", 0.0)
+    state = service.store.review(service.store.user("u:1").id, "calc-derivative")
+    assert state is not None and state.lapses == 1
+    assert service.next_question("u:1", Filters()).question_id != "calc-derivative"  # not due yet
+    clock.advance(days=1, seconds=1)
+    card = service.next_question("u:1", Filters())
+    assert card.question_id == "calc-derivative" and card.reason.startswith("Review")
+    assert service.stats("u:1").due_reviews == 1
+
+
+def test_filters_win_over_due_reviews(service: Service, clock: FakeClock) -> None:
+    """A due review outside the user's filter is not served."""
+    _record(service, "u:1", "calc-derivative", 0.0)
+    clock.advance(days=2)
+    assert service.next_question("u:1", Filters(topic="regularisation")).topic == "regularisation"
+
+
+def test_a_leech_is_flagged_shown_with_its_solution_and_rested(service: Service, clock: FakeClock) -> None:
+    """Four misses in a row: the outcome says so with the solution, stats list it, and selection rests it."""
+    for _ in range(3):
+        _record(service, "u:1", "calc-derivative", 0.0)
+        clock.advance(days=1, seconds=1)
+    service.open("u:1", "calc-derivative")
+    result = GradeResult(score=0.0, passed=False, verdict="incorrect", grader="t", feedback="")
+    outcome = service.record_answer("u:1", "calc-derivative", "answer", result)
+    assert outcome.leech and outcome.solution == "2x sin x + x^2 cos x."
+    assert "missed this question 4 times in a row" in (outcome.note or "") and "14 days" in (outcome.note or "")
+    assert service.stats("u:1").leeches == ["calc-derivative"]
+    clock.advance(days=13)
+    seen = [service.next_question("u:1", Filters(topic="calculus")).question_id for _ in range(10)]
+    assert "calc-derivative" not in seen
+    clock.advance(days=2)
+    assert service.next_question("u:1", Filters(topic="calculus")).question_id == "calc-derivative"
+
+
+def test_mastery_comes_with_uncertainty_and_weak_topics_with_reasons(service: Service) -> None:
+    """Stats carry mastery ± uncertainty and trend; /weak-style output says why and which level next."""
+    _record(service, "u:1", "calc-value", 1.0)
+    for question in ("reg-l1-l2", "reg-dropout"):
+        _record(service, "u:1", question, 0.0)
+    stats = service.stats("u:1")
+    rows = {t.topic: t for t in stats.topics}
+    assert rows["regularisation"].mastery < 0.5 < rows["calculus"].mastery
+    assert rows["calculus"].mastery_sd > rows["regularisation"].mastery_sd > 0
+    assert rows["regularisation"].trend is not None and rows["regularisation"].trend < 0
+    weak = service.weak("u:1")
+    assert [w.topic for w in weak] == ["regularisation", "calculus"]
+    assert weak[0].next_level == 1 and any(r.startswith("low mastery") for r in weak[0].reasons)
+    history = service.history("u:1")
+    assert [p.topic for p in history] == ["calculus", "regularisation", "regularisation"]
+
+
+def test_recent_answers_form_the_session(service: Service, clock: FakeClock) -> None:
+    """Without an explicit session (Discord), questions answered in the last two hours are not asked again."""
+    _record(service, "u:1", "calc-derivative", 1.0)
+    _record(service, "u:1", "calc-value", 1.0)
+    clock.advance(minutes=30)
+    assert service.next_question("u:1", Filters(topic="calculus")).question_id == "calc-choice"
+    with pytest.raises(NoQuestionAvailable):
+        service.next_question("u:1", Filters(topic="calculus"), exclude=["calc-choice"])
+    clock.advance(hours=3)
+    again = service.next_question("u:1", Filters(topic="calculus"), exclude=["calc-choice"])
+    assert again.question_id in {"calc-derivative", "calc-value"}

@@ -20,8 +20,8 @@ HELP = [
         "your weak areas. In servers only you see it, unless the server turned on public practice.",
     ),
     ("/answer text:", "Answer your open question without the form."),
-    ("/stats [user]", "Mastery per topic with a chart, recent attempts and your streak."),
-    ("/weak", "Your three weakest topics and what to practise next."),
+    ("/stats [user]", "Mastery per topic with uncertainty and trend, a chart, due reviews and your streak."),
+    ("/weak", "Your three weakest topics: why, and what to practise next."),
     ("/leaderboard [period] [topic]", "This server's ranking by points (harder questions are worth more)."),
     ("/daily", "Today's question, the same for everyone; your first answer each day counts."),
     (

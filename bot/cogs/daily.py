@@ -48,7 +48,9 @@ class DailyButton(ui.DynamicItem[ui.Button], template=r"mp:daily:(?P<day>\d{8}):
         """Open the answer form, unless this day's question has closed."""
         try:
             deps = deps_of(interaction)
-            deps.daily.check_open(self.day, self.question_id)
+            await deps.runner.db(
+                deps.daily.check_open, self.day, self.question_id, interaction.guild_id, external_id(interaction.user)
+            )
             await interaction.response.send_modal(DailyModal(deps.service.card(self.question_id), self.day))
         except Exception as exc:  # noqa: BLE001 - handed to the single error handler
             await errors.report(interaction, exc)
@@ -106,9 +108,9 @@ class DailyCog(commands.Cog):
 
     @app_commands.command(name="daily")
     async def daily(self, interaction: discord.Interaction) -> None:
-        """Today's daily question (your first answer each day counts)."""
+        """Today's daily question, picked for this server's weak spots (or yours in DMs); your first answer counts."""
         day = self.deps.daily.today()
-        card = await self.deps.runner.db(self.deps.daily.card, day)
+        card = await self.deps.runner.db(self.deps.daily.card, day, interaction.guild_id, external_id(interaction.user))
         embed, view = daily_message(card, day)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=interaction.guild_id is not None)
 
@@ -131,7 +133,7 @@ class DailyCog(commands.Cog):
                 log.warning("daily_channel_missing guild=%s channel=%s", config.guild_id, config.daily_channel_id)
                 continue
             day = self.deps.daily.today()
-            embed, view = daily_message(await self.deps.runner.db(self.deps.daily.card, day), day)
+            embed, view = daily_message(await self.deps.runner.db(self.deps.daily.card, day, config.guild_id), day)
             try:
                 await channel.send(embed=embed, view=view)
             except discord.HTTPException as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.service import AnswerOutcome, LeaderboardPage, QuestionCard, UserStats
+from bot.service import AnswerOutcome, LeaderboardPage, QuestionCard, UserStats, WeakTopicView
 
 BLURPLE = discord.Colour.blurple()
 COLOURS = {"pass": discord.Colour.green(), "partial": discord.Colour.gold(), "fail": discord.Colour.red()}
@@ -39,7 +39,8 @@ def question_embed(card: QuestionCard, heading: str = "Practice question") -> di
         embed.add_field(name="Examples", value=_code_block(lines), inline=False)
     if card.starter_code:
         embed.add_field(name="Starter code", value=_code_block(card.starter_code), inline=False)
-    embed.set_footer(text=_how_to_answer(card))
+    footer = _how_to_answer(card)
+    embed.set_footer(text=f"{card.reason}\n{footer}" if card.reason else footer)
     return embed
 
 
@@ -70,10 +71,14 @@ def result_embeds(outcome: AnswerOutcome, who: str | None = None) -> list[discor
     if who:
         title = f"{who}: {title}"
     embed = discord.Embed(title=title, colour=_colour(outcome), description=clip(result.feedback, DESCRIPTION_LIMIT))
+    if outcome.note:
+        embed.add_field(name="Note", value=clip(outcome.note, FIELD_LIMIT), inline=False)
     if outcome.mastery is not None:
+        m = outcome.mastery
+        review = f" · review {outcome.next_review:%d %b}" if outcome.next_review else ""
         embed.set_footer(
-            text=f"Mastery in {outcome.mastery.topic}: {outcome.mastery.mastery:.0%} "
-            f"after {outcome.mastery.attempts} attempt(s) · graded by {result.grader}"
+            text=f"Mastery in {m.topic}: {m.mastery:.0%} ±{m.mastery_sd:.0%} after {m.attempts} attempt(s)"
+            f"{review} · graded by {result.grader}"
         )
     elif not outcome.recorded:
         embed.set_footer(text="Not recorded: fix the answer and try again.")
@@ -95,12 +100,26 @@ def stats_embed(stats: UserStats) -> discord.Embed:
         embed.description = "No graded answers yet: start with /practice."
         return embed
     lines = [
-        f"`{t.mastery:>4.0%}` **{t.title}** · {t.attempts} attempt(s), avg {t.average_score:.0%}"
+        f"`{t.mastery:>4.0%} ±{t.mastery_sd * 100:<2.0f}` **{t.title}** · {t.attempts} attempt(s), "
+        f"avg {t.average_score:.0%}{_trend(t.trend)}{f' · {t.due_reviews} due' if t.due_reviews else ''}"
         for t in sorted(stats.topics, key=lambda t: t.mastery)
     ]
     embed.description = clip("\n".join(lines), DESCRIPTION_LIMIT)
     embed.add_field(name="Attempts", value=f"{stats.total_attempts} ({stats.skipped} skipped)")
     embed.add_field(name="Streak", value=f"{stats.streak} day(s)")
+    if stats.due_reviews:
+        reviews = f"{stats.due_reviews} due now: /practice serves them first"
+    elif stats.next_review is not None:
+        reviews = f"none due; next <t:{int(stats.next_review.timestamp())}:R>"
+    else:
+        reviews = "none yet"
+    embed.add_field(name="Reviews", value=reviews)
+    if stats.leeches:
+        embed.add_field(
+            name="Resting (missed again and again)",
+            value=clip(", ".join(f"`{q}`" for q in stats.leeches) + ": study their solutions", FIELD_LIMIT),
+            inline=False,
+        )
     if stats.recent:
         recent = "\n".join(
             f"`{a.question_id}` {a.verdict} {a.score:.0%} · <t:{int(a.submitted_at.timestamp())}:R>"
@@ -110,15 +129,24 @@ def stats_embed(stats: UserStats) -> discord.Embed:
     return embed
 
 
-def weak_embed(stats: UserStats) -> discord.Embed:
+def _trend(value: float | None) -> str:
+    """` · ▲8 this week` or nothing."""
+    if value is None or abs(value) < 0.005:
+        return ""
+    return f" · {'▲' if value > 0 else '▼'}{abs(value) * 100:.0f} this week"
+
+
+def weak_embed(topics: list[WeakTopicView]) -> discord.Embed:
     """The weakest topics with why and a next step."""
     embed = discord.Embed(title="Your weakest topics", colour=COLOURS["partial"])
-    if not stats.weakest:
+    if not topics:
         embed.description = "Nothing to report yet: answer a few questions with /practice first."
         return embed
-    for topic in stats.weakest:
-        why = f"mastery {topic.mastery:.0%} after {topic.attempts} attempt(s), average score {topic.average_score:.0%}"
-        embed.add_field(name=topic.title, value=f"{why}\nNext: `/practice topic:{topic.topic}`", inline=False)
+    for topic in topics:
+        why = "\n".join(f"• {reason}" for reason in topic.reasons)
+        step = f"Next: `/practice topic:{topic.topic} difficulty:{topic.next_level}`"
+        name = f"{topic.title} · {topic.mastery:.0%} ±{topic.mastery_sd:.0%} ({topic.attempts} attempt(s))"
+        embed.add_field(name=clip(name, 256), value=clip(f"{why}\n{step}", FIELD_LIMIT), inline=False)
     return embed
 
 

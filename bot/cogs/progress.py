@@ -10,8 +10,8 @@ import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
+from bot.charts import mastery_chart
 from bot.cogs import errors
-from bot.cogs.charts import mastery_chart
 from bot.cogs.client import Deps, MlprepBot
 from bot.cogs.common import deps_of, external_id, is_private, topic_choices
 from bot.cogs.embeds import leaderboard_embed, stats_embed, weak_embed
@@ -83,16 +83,17 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="stats")
     @app_commands.describe(user="Whose progress to show (default: yours)")
     async def stats(self, interaction: discord.Interaction, user: discord.User | None = None) -> None:
-        """Your mastery per topic (with a chart), recent attempts and streak."""
+        """Your mastery per topic with uncertainty and trend (and a chart), due reviews, streak, recent attempts."""
         target = user or interaction.user
         data = await self.deps.runner.db(self.deps.service.stats, external_id(target))
+        history = await self.deps.runner.db(self.deps.service.history, external_id(target))
         embed = stats_embed(data.model_copy(update={"user": target.display_name}))
         private = await is_private(self.deps, interaction)
         if not data.topics:
             await interaction.response.send_message(embed=embed, ephemeral=private)
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
-        png = await self.deps.runner.grade(mastery_chart, data.topics, f"Mastery of {target.display_name}")
+        png = await self.deps.runner.grade(mastery_chart, data.topics, f"Mastery of {target.display_name}", history)
         embed.set_image(url="attachment://mastery.png")
         await interaction.followup.send(
             embed=embed, file=discord.File(io.BytesIO(png), "mastery.png"), ephemeral=private
@@ -100,10 +101,10 @@ class ProgressCog(commands.Cog):
 
     @app_commands.command(name="weak")
     async def weak(self, interaction: discord.Interaction) -> None:
-        """Your three weakest topics and what to practise next."""
-        data = await self.deps.runner.db(self.deps.service.stats, external_id(interaction.user))
+        """Your three weakest topics: why, and what to practise next."""
+        topics = await self.deps.runner.db(self.deps.service.weak, external_id(interaction.user))
         await interaction.response.send_message(
-            embed=weak_embed(data), ephemeral=await is_private(self.deps, interaction)
+            embed=weak_embed(topics), ephemeral=await is_private(self.deps, interaction)
         )
 
     @app_commands.command(name="leaderboard")

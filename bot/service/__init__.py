@@ -5,12 +5,15 @@ from bot.service.daily import DailyService
 from bot.service.models import (
     AnswerOutcome,
     Filters,
+    HistoryPoint,
     LeaderboardPage,
     LeaderRow,
     QuestionCard,
     RecentAttempt,
+    SkillSummary,
     TopicStat,
     UserStats,
+    WeakTopicView,
     card_for,
 )
 from bot.service.practice import Service
@@ -20,12 +23,15 @@ __all__ = [
     "CommunityService",
     "DailyService",
     "Filters",
+    "HistoryPoint",
     "LeaderRow",
     "LeaderboardPage",
     "QuestionCard",
     "RecentAttempt",
     "Service",
+    "SkillSummary",
     "TopicStat",
     "UserStats",
+    "WeakTopicView",
     "card_for",
 ]

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult
-from bot.engine.mastery import TopicMastery
 from bot.engine.models import BankQuestion, CodingQuestion, MathsQuestion
 
 
@@ -37,6 +36,18 @@ class QuestionCard(BaseModel):
     starter_code: str | None = None
     samples: list[tuple[str, str]] = []
     hint_count: int = 0
+    reason: str | None = None  # why the policy picked it (None when the user chose it)
+
+
+class SkillSummary(BaseModel):
+    """A topic's mastery right after an answer, with its uncertainty."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    mastery: float
+    mastery_sd: float
+    attempts: int
 
 
 class AnswerOutcome(BaseModel):
@@ -49,8 +60,10 @@ class AnswerOutcome(BaseModel):
     recorded: bool
     solution: str | None
     reference_answer: str | None
-    mastery: TopicMastery | None = None
+    mastery: SkillSummary | None = None
     note: str | None = None
+    next_review: datetime | None = None
+    leech: bool = False
 
 
 class TopicStat(BaseModel):
@@ -63,6 +76,10 @@ class TopicStat(BaseModel):
     attempts: int
     average_score: float
     mastery: float
+    mastery_sd: float = 0.0
+    trend: float | None = None  # change in mastery over the last week
+    due_reviews: int = 0
+    leeches: int = 0
 
 
 class RecentAttempt(BaseModel):
@@ -89,6 +106,35 @@ class UserStats(BaseModel):
     weakest: list[TopicStat]
     streak: int = 0
     recent: list[RecentAttempt] = []
+    due_reviews: int = 0
+    next_review: datetime | None = None
+    leeches: list[str] = []
+
+
+class WeakTopicView(BaseModel):
+    """One of a user's weakest topics, ready to show: why, and what to practise next."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    title: str
+    mastery: float
+    mastery_sd: float
+    attempts: int
+    reasons: list[str]
+    next_level: int
+    due_reviews: int = 0
+
+
+class HistoryPoint(BaseModel):
+    """A topic's mastery after one attempt, for trend charts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    at: datetime
+    mastery: float
+    mastery_sd: float
 
 
 def card_for(item: BankQuestion, bank: Bank) -> QuestionCard:

@@ -4,27 +4,53 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.adapters.store import Attempt, OpenQuestion, Store, User
+from bot.adapters.store import Attempt, AttemptProgress, OpenQuestion, Store, User
 from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.leaderboard import streak
-from bot.engine.mastery import TopicMastery, update_mastery, weakest
 from bot.engine.models import BankQuestion, ConceptQuestion
-from bot.engine.selection import pick_question
+from bot.engine.policy import Candidate, Choice, choose
+from bot.engine.progress import SkillPoint, WeakTopic, trend, weakest_topics
+from bot.engine.review import ReviewState, due_reviews, resting, review
+from bot.engine.skill import TopicSkill, current_sd, initial_item, update_item, update_skill
 from bot.errors import ConfigError, NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
 from bot.grader import OfflineGrader
 
 if TYPE_CHECKING:
     from bot.adapters.llm import LlmGrader
-from bot.service.models import AnswerOutcome, Filters, QuestionCard, RecentAttempt, TopicStat, UserStats, card_for
+from bot.service.models import (
+    AnswerOutcome,
+    Filters,
+    HistoryPoint,
+    QuestionCard,
+    RecentAttempt,
+    SkillSummary,
+    TopicStat,
+    UserStats,
+    WeakTopicView,
+    card_for,
+)
 
 log = logging.getLogger(__name__)
 NOT_RECORDED = frozenset({"unreadable", "internal_error"})
 RECENT = 5
+SESSION = timedelta(hours=2)  # answers this recent count as the current session: no repeats, topics interleave
+REASONS = {
+    "review": "Review: due now, so it comes back before you forget it.",
+    "weakest": "Picked for your weakest topic, at a level you should get about 70% of the time.",
+    "uncertain": "Picked to firm up a topic we know little about yet.",
+    "new": "Picked to try a topic you have not practised yet.",
+    "explore": "A change of topic, to keep every area fresh.",
+}
+LEECH_NOTE = (
+    "You have missed this question {fails} times in a row, so it is resting for {days} days. "
+    "Study the solution below; it will come back as a review after the rest."
+)
 
 
 class Service:
@@ -106,12 +132,42 @@ class Service:
         if not candidates:
             raise NoQuestionAvailable("No question matches those filters.")
         user = self.user(external_id)
-        attempted = self.store.attempted_question_ids(user.id)
-        item = pick_question(candidates, self.store.masteries(user.id), attempted, exclude, self.rng)
-        if item is None:
+        choice = self.choose(user, candidates, exclude)
+        if choice is None:
             raise NoQuestionAvailable("You have seen every question matching those filters in this session.")
-        self.open(external_id, item.id, guild_id)
-        return card_for(item, self.bank)
+        card = self.open(external_id, choice.question_id, guild_id)
+        return card.model_copy(update={"reason": REASONS[choice.reason]})
+
+    def choose(
+        self,
+        user: User,
+        candidates: list[BankQuestion],
+        exclude: Collection[str] = (),
+        rng: random.Random | None = None,
+    ) -> Choice | None:
+        """Run the adaptive policy over already filtered candidates: due reviews, weak topics, matched difficulty.
+
+        Questions answered in the last two hours count as this session's, as well as those in `exclude`.
+        """
+        now = self.clock()
+        session = [a for a in self.store.attempts(user.id, limit=50) if a.submitted_at >= now - SESSION]
+        states = self.store.reviews(user.id)
+        rest = resting(states, now)
+        pool = [q for q in candidates if q.id not in rest] or candidates
+        items = self.store.items()
+        options = [Candidate(q.id, q.topic, items.get(q.id) or initial_item(q.id, q.question.difficulty)) for q in pool]
+        skills = {t: s.model_copy(update={"sd": current_sd(s, now)}) for t, s in self.store.skills(user.id).items()}
+        attempted = {s.question_id for s in states} | self.store.attempted_question_ids(user.id)
+        return choose(
+            options,
+            skills,
+            rng or self.rng,
+            due=due_reviews(states, now),
+            now=now,
+            attempted=attempted,
+            exclude={*exclude, *(a.question_id for a in session)},
+            recent_topics=[a.topic for a in session],
+        )
 
     def open(self, external_id: str, question_id: str, guild_id: int | None = None) -> QuestionCard:
         """Make this question the user's open one (starting its clock) and return its card."""
@@ -163,9 +219,28 @@ class Service:
         log.info("graded user=%s question=%s verdict=%s score=%.3f", user.id, question_id, result.verdict, result.score)
         log.debug("answer user=%s question=%s text=%r", user.id, question_id, answer)
         if result.verdict in NOT_RECORDED:
-            return self.outcome(item, result, recorded=False, mastery=None)
-        mastery = self._record(user, item, answer, result, guild_id=guild_id, source=source)
-        return self.outcome(item, result, recorded=True, mastery=mastery)
+            return self.outcome(item, result, recorded=False)
+        progress = self._record(user, item, answer, result, guild_id=guild_id, source=source)
+        return self._outcome_with(item, result, progress)
+
+    def _outcome_with(self, item: BankQuestion, result: GradeResult, progress: AttemptProgress | None) -> AnswerOutcome:
+        """The outcome of a recorded answer: new mastery, next review, and a leech warning when it becomes one."""
+        outcome = self.outcome(item, result, recorded=True)
+        if progress is None:
+            return outcome
+        state = progress.review
+        note = None
+        if state.leech:
+            days = max(1, round((state.due - self.clock()).total_seconds() / 86400))
+            note = LEECH_NOTE.format(fails=state.fails, days=days)
+        return outcome.model_copy(
+            update={
+                "mastery": _summary(progress.skill),
+                "next_review": state.due,
+                "leech": state.leech,
+                "note": note,
+            }
+        )
 
     def skip(self, external_id: str, question_id: str, guild_id: int | None = None) -> AnswerOutcome:
         """Record a skip (it does not change mastery) and reveal the solution."""
@@ -173,7 +248,7 @@ class Service:
         item = self.question(question_id)
         result = no_credit("skipped", "none", "Skipped.")
         self._record(user, item, "", result, update=False, guild_id=guild_id)
-        return self.outcome(item, result, recorded=True, mastery=None)
+        return self.outcome(item, result, recorded=True)
 
     def open_question(self, external_id: str) -> QuestionCard:
         """The user's open question, or NoOpenQuestion."""
@@ -191,12 +266,11 @@ class Service:
         update: bool = True,
         guild_id: int | None = None,
         source: str = "practice",
-    ) -> TopicMastery | None:
-        """Store the attempt and (for graded answers) the topic's new mastery in one transaction."""
+    ) -> AttemptProgress | None:
+        """Store the attempt and (for graded answers) the new skill, item difficulty and review, in one transaction."""
         now = self.clock()
         current = self._open(user, item.id)
-        previous = self.store.masteries(user.id).get(item.topic)
-        mastery = update_mastery(previous, item.topic, result.score, item.question.difficulty, now) if update else None
+        progress = self._progress(user, item, result.score, current.hints_used, now) if update else None
         attempt = Attempt(
             user_id=user.id,
             question_id=item.id,
@@ -215,12 +289,23 @@ class Service:
             guild_id=guild_id if guild_id is not None else current.guild_id,
             source=source,
         )
-        self.store.record_attempt(attempt, mastery)
-        return mastery
+        self.store.record_attempt(attempt, progress)
+        return progress
 
-    def outcome(
-        self, item: BankQuestion, result: GradeResult, recorded: bool, mastery: TopicMastery | None = None
-    ) -> AnswerOutcome:
+    def _progress(
+        self, user: User, item: BankQuestion, score: float, hints_used: int, now: datetime
+    ) -> AttemptProgress:
+        """What one graded attempt does to the topic skill, the item's calibration and the review schedule."""
+        skill = self.store.skills(user.id).get(item.topic) or TopicSkill(topic=item.topic)
+        stats = self.store.item(item.id) or initial_item(item.id, item.question.difficulty)
+        previous: ReviewState | None = self.store.review(user.id, item.id)
+        return AttemptProgress(
+            skill=update_skill(skill, stats, score, now),
+            item=update_item(stats, skill.rating, score),
+            review=review(previous, item.id, score, hints_used, now),
+        )
+
+    def outcome(self, item: BankQuestion, result: GradeResult, recorded: bool) -> AnswerOutcome:
         """Attach the solution and reference answer to a result."""
         q = item.question
         reference = q.reference_answer if isinstance(q, ConceptQuestion) else None
@@ -230,19 +315,20 @@ class Service:
             recorded=recorded,
             solution=q.solution,
             reference_answer=reference,
-            mastery=mastery,
         )
 
     def stats(self, external_id: str) -> UserStats:
-        """Per-topic attempts, average score and mastery, the weakest topics, streak and recent attempts."""
+        """Mastery per topic with uncertainty and weekly trend, due reviews, leeches, streak and recent attempts."""
         user = self.store.find_user(external_id)
         if user is None:
             return UserStats(user=external_id, total_attempts=0, skipped=0, topics=[], weakest=[])
-        masteries = self.store.masteries(user.id)
+        now = self.clock()
         attempts = self.store.attempts(user.id)
-        rows = {t: self._topic_stat(m) for t, m in masteries.items()}
-        weak = [rows[m.topic] for m in weakest(list(masteries.values()))]
-        today = self.clock().date()
+        rows = self._topic_stats(user, attempts, now)
+        weak = [rows[w.topic] for w in self._weak(user, now)]
+        states = self.store.reviews(user.id)
+        due = due_reviews(states, now)
+        upcoming = [s.due for s in states if s.due > now and not s.leech]
         recent = [
             RecentAttempt(
                 question_id=a.question_id, topic=a.topic, verdict=a.verdict, score=a.score, submitted_at=a.submitted_at
@@ -255,17 +341,96 @@ class Service:
             skipped=sum(a.verdict == "skipped" for a in attempts),
             topics=sorted(rows.values(), key=lambda r: r.topic),
             weakest=weak,
-            streak=streak((a.submitted_at.date() for a in attempts if a.verdict != "skipped"), today),
+            streak=streak((a.submitted_at.date() for a in attempts if a.verdict != "skipped"), today=now.date()),
             recent=recent,
+            due_reviews=len(due),
+            next_review=min(upcoming) if upcoming else None,
+            leeches=sorted(s.question_id for s in states if s.leech),
         )
 
-    def _topic_stat(self, mastery: TopicMastery) -> TopicStat:
-        """One stats row."""
-        topic = self.bank.topics.get(mastery.topic)
-        return TopicStat(
-            topic=mastery.topic,
-            title=topic.title if topic else mastery.topic,
-            attempts=mastery.attempts,
-            average_score=round(mastery.average, 4),
-            mastery=mastery.mastery,
-        )
+    def weak(self, external_id: str, count: int = 3) -> list[WeakTopicView]:
+        """The user's weakest practised topics, each with why and the difficulty to practise next."""
+        user = self.store.find_user(external_id)
+        if user is None:
+            return []
+        return [
+            WeakTopicView(
+                topic=w.topic,
+                title=self._title(w.topic),
+                mastery=w.mastery,
+                mastery_sd=w.mastery_sd,
+                attempts=w.attempts,
+                reasons=w.reasons,
+                next_level=w.next_level,
+                due_reviews=w.due_reviews,
+            )
+            for w in self._weak(user, self.clock(), count)
+        ]
+
+    def history(self, external_id: str, days: int = 30) -> list[HistoryPoint]:
+        """Mastery after each graded attempt over the last `days`, oldest first (for trend charts)."""
+        user = self.store.find_user(external_id)
+        if user is None:
+            return []
+        since = self.clock() - timedelta(days=days)
+        return [
+            HistoryPoint(
+                topic=p.topic, at=p.at, mastery=round(p.mastery, 4), mastery_sd=round(_sd_of(p.rating, p.sd), 4)
+            )
+            for p in self.store.skill_history(user.id, since)
+        ]
+
+    def _weak(self, user: User, now: datetime, count: int = 3) -> list[WeakTopic]:
+        """The engine's weakest-topic ranking for this user."""
+        states = self.store.reviews(user.id)
+        topics = self.store.review_topics(user.id)
+        due = Counter(topics.get(q, "") for q in due_reviews(states, now))
+        leeches = Counter(topics.get(s.question_id, "") for s in states if s.leech)
+        return weakest_topics(self.store.skills(user.id), now, due, leeches, count)
+
+    def _topic_stats(self, user: User, attempts: list[Attempt], now: datetime) -> dict[str, TopicStat]:
+        """One stats row per practised topic."""
+        graded = [a for a in attempts if a.verdict != "skipped"]
+        states = self.store.reviews(user.id)
+        topics = self.store.review_topics(user.id)
+        due = Counter(topics.get(q, "") for q in due_reviews(states, now))
+        leeches = Counter(topics.get(s.question_id, "") for s in states if s.leech)
+        history: dict[str, list[SkillPoint]] = {}
+        for point in self.store.skill_history(user.id, now - timedelta(days=60)):
+            history.setdefault(point.topic, []).append(point)
+        rows = {}
+        for topic, skill in self.store.skills(user.id).items():
+            scores = [a.score for a in graded if a.topic == topic]
+            aged = skill.model_copy(update={"sd": current_sd(skill, now)})
+            rows[topic] = TopicStat(
+                topic=topic,
+                title=self._title(topic),
+                attempts=skill.attempts,
+                average_score=round(sum(scores) / len(scores), 4) if scores else 0.0,
+                mastery=round(aged.mastery, 4),
+                mastery_sd=round(aged.mastery_sd, 4),
+                trend=trend(history.get(topic, []), now),
+                due_reviews=due.get(topic, 0),
+                leeches=leeches.get(topic, 0),
+            )
+        return rows
+
+    def _title(self, topic: str) -> str:
+        """A topic's display title."""
+        found = self.bank.topics.get(topic)
+        return found.title if found else topic
+
+
+def _summary(skill: TopicSkill) -> SkillSummary:
+    """A skill as shown after an answer."""
+    return SkillSummary(
+        topic=skill.topic,
+        mastery=round(skill.mastery, 4),
+        mastery_sd=round(skill.mastery_sd, 4),
+        attempts=skill.attempts,
+    )
+
+
+def _sd_of(rating: float, sd: float) -> float:
+    """Mastery uncertainty from a rating and its standard deviation."""
+    return TopicSkill(topic="", rating=rating, sd=sd).mastery_sd

@@ -256,17 +256,20 @@ def test_grade_batch_from_stdin_to_stdout(run: Run, mini_bank_dir: Path) -> None
 
 SCRIPT = """\
 :hint
-Dropout randomly zeroes activations during training so units cannot co-adapt.
-.
-:stats
 L1 regularisation drives weights to exactly zero, so models are sparse.
 L2 shrinks weights smoothly.
+.
+:stats
+Dropout randomly zeroes activations during training so units cannot co-adapt.
 .
 """
 
 
 def test_scripted_practice_then_stats(run: Run, mini_bank_dir: Path) -> None:
-    """A piped practice session answers questions, and the attempts appear in `mlprep stats`."""
+    """A piped practice session answers questions, and the attempts appear in `mlprep stats`.
+
+    With no history the policy opens the topic at the level nearest 70% predicted success (difficulty 2 here).
+    """
     result = run("practice", "--kind", "concept", "--user", "ana", stdin=SCRIPT, bank=mini_bank_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("Question ") == 2
@@ -278,7 +281,20 @@ def test_scripted_practice_then_stats(run: Run, mini_bank_dir: Path) -> None:
     assert stats["total_attempts"] == 2
     assert stats["topics"][0]["topic"] == "regularisation" and stats["topics"][0]["attempts"] == 2
     table = run("stats", "--user", "ana", bank=mini_bank_dir).stdout
-    assert "Regularisation" in table and "Weakest topics" in table
+    assert "Regularisation" in table and "Weakest topics" in table and "Reviews due now: none; next one" in table
+
+
+def test_weak_and_chart(run: Run, mini_bank_dir: Path, tmp_path: Path) -> None:
+    """`mlprep weak` explains the weakest topics with a next step; `stats --chart` writes a PNG."""
+    script = "L2 makes weights sparse.\n.\n:skip\n:quit\n"
+    run("practice", "--topic", "regularisation", "--user", "di", stdin=script, bank=mini_bank_dir)
+    weak = json.loads(run("weak", "--user", "di", "--json", bank=mini_bank_dir).stdout)
+    assert weak[0]["topic"] == "regularisation" and weak[0]["reasons"] and 1 <= weak[0]["next_level"] <= 5
+    text = run("weak", "--user", "di", bank=mini_bank_dir).stdout
+    assert "1. Regularisation: mastery" in text and "Next: mlprep practice --user di --topic regularisation" in text
+    chart = run("stats", "--user", "di", "--chart", "progress.png", bank=mini_bank_dir)
+    assert chart.returncode == 0 and "chart written to progress.png" in chart.stderr
+    assert (tmp_path / "progress.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_practice_skip_quit_and_retry(run: Run, mini_bank_dir: Path) -> None:

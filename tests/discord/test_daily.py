@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.cogs.client import Deps
+from bot.engine.grading.result import GradeResult
 
 ANSWERS = {"maths": "0", "coding": "def f():\n    return 0", "concept": "I would explain it simply."}
 
@@ -20,9 +21,9 @@ def server(simcord_env):  # noqa: ANN001, ANN201
 
 async def test_daily_counts_once_per_day(server, deps: Deps, ticker) -> None:  # noqa: ANN001
     """The first answer of the day is recorded as the daily; a second one is graded but not counted."""
-    _, channel, ana = server
+    guild, channel, ana = server
     shown = await ana.slash(channel, "daily")
-    card = deps.daily.card()
+    card = deps.daily.card(guild_id=guild.id)
     assert shown.response.embeds[0].title.startswith(f"Daily question {deps.daily.today().isoformat()}")
     answer = ANSWERS[card.kind]
     first = await ana.submit_modal(await ana.click(shown.response, label="Answer"), {"answer": answer})
@@ -51,3 +52,32 @@ async def test_past_daily_cards_close(server, clock) -> None:  # noqa: ANN001
     clock.advance(days=1)
     refused = await ana.click(shown.response, label="Answer")
     assert refused.response.content == "That daily question has closed: use /daily for today's."
+
+
+async def test_server_daily_is_one_stored_pick_for_everyone(server, deps: Deps, simcord_env) -> None:  # noqa: ANN001
+    """Everyone in a server gets the same daily question, chosen once by the policy and kept all day."""
+    guild, channel, ana = server
+    bo = guild.add_member(simcord_env.create_user("bo"))
+    first = await ana.slash(channel, "daily")
+    second = await bo.slash(channel, "daily")
+    assert first.response.embeds[0].fields == second.response.embeds[0].fields
+    picked = deps.service.store.daily_pick(f"guild:{guild.id}", deps.daily.today().isoformat())
+    assert picked is not None and f"`{picked}`" in [f.value for f in first.response.embeds[0].fields]
+
+
+def test_server_daily_targets_the_members_weakest_topic(deps: Deps) -> None:
+    """After members miss every calculus question and ace the rest, the server's daily question is calculus."""
+    service = deps.service
+    for user in ("discord:1", "discord:2"):
+        for item in service.bank.questions.values():
+            service.open(user, item.id, guild_id=77)
+            missed = item.topic == "calculus"
+            result = GradeResult(
+                score=0.0 if missed else 1.0,
+                passed=not missed,
+                verdict="incorrect" if missed else "correct",
+                grader="test",
+                feedback="",
+            )
+            assert service.record_answer(user, item.id, "answer", result, 77).recorded
+    assert service.card(deps.daily.question_id(deps.daily.today(), guild_id=77)).topic == "calculus"

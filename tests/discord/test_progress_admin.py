@@ -39,7 +39,8 @@ async def test_stats_returns_a_chart(server, deps: Deps) -> None:  # noqa: ANN00
     embed = message.embeds[0]
     assert embed.image.url == "attachment://mastery.png"
     assert "Calculus" in embed.description and "Regularisation" in embed.description
-    assert {f.name for f in embed.fields} >= {"Attempts", "Streak", "Recent"}
+    assert {f.name for f in embed.fields} >= {"Attempts", "Streak", "Reviews", "Recent"}
+    assert "±" in embed.description
 
 
 async def test_stats_without_answers(server) -> None:  # noqa: ANN001
@@ -50,13 +51,16 @@ async def test_stats_without_answers(server) -> None:  # noqa: ANN001
 
 
 async def test_weak_lists_weakest_topics(server, deps: Deps) -> None:  # noqa: ANN001
-    """/weak names the weakest topic first with a next step."""
+    """/weak names the weakest topic first, with its mastery, why it is weak and a next step at a fitting level."""
     _, channel, _, ana = server
     _graded(deps, f"discord:{ana.id}", "calc-value", 1.0, None)
     _graded(deps, f"discord:{ana.id}", "reg-l1-l2", 0.0, None)
     embed = (await ana.slash(channel, "weak")).response.embeds[0]
-    assert embed.fields[0].name == "Regularisation"
-    assert "/practice topic:regularisation" in embed.fields[0].value
+    assert [f.name.split(" · ")[0] for f in embed.fields] == ["Regularisation", "Calculus"]
+    assert embed.fields[0].name == "Regularisation · 25% ±23% (1 attempt(s))"
+    weakest = embed.fields[0].value
+    assert "low mastery" in weakest and "uncertain: only 1 attempt(s)" in weakest and "1 review(s) due" not in weakest
+    assert "Next: `/practice topic:regularisation difficulty:1`" in weakest
 
 
 async def test_leaderboard_paginates_and_never_mixes_servers(simcord_env, server, deps: Deps, clock) -> None:  # noqa: ANN001
