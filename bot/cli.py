@@ -302,13 +302,15 @@ def cmd_bench_selection(args: argparse.Namespace) -> int:
 def cmd_bench_adaptive(args: argparse.Namespace) -> int:
     """Compare random, round-robin and adaptive selection on simulated learners."""
     from bot.bench_adaptive import bench_adaptive
+    from bot.engine.simulate import SimConfig
 
     if args.learners < 1:
         print("error: --learners must be at least 1", file=sys.stderr)
         return 2
     if not args.json:
         print(f"simulating {args.learners} learners x 3 policies (seed {args.seed})...", file=sys.stderr)
-    result = bench_adaptive(args.learners, args.seed, workers=args.workers, plot=args.plot)
+    config = SimConfig() if args.best_gap is None else SimConfig(best_gap=args.best_gap)
+    result = bench_adaptive(args.learners, args.seed, workers=args.workers, config=config, plot=args.plot)
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
@@ -405,6 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     adaptive.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     adaptive.add_argument("--workers", type=int, default=2, help="processes to spread learners over (default 2)")
     adaptive.add_argument("--plot", type=Path, help="write a PNG of learners at target vs questions answered")
+    adaptive.add_argument(
+        "--best-gap",
+        type=float,
+        help="sensitivity check: where learning peaks, skill minus difficulty on the logit scale (default -0.5)",
+    )
     adaptive.add_argument("--json", action="store_true", help="print JSON")
     adaptive.set_defaults(func=cmd_bench_adaptive)
     selection = bench_sub.add_parser("selection", help="next-question latency for a user with a long history")

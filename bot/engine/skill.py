@@ -10,6 +10,7 @@ as the item collects attempts.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -45,10 +46,12 @@ class TopicSkill(BaseModel):
         return min(0.5, p * (1 - p) * self.sd)
 
 
-class ItemStats(BaseModel):
-    """An item's calibrated difficulty (logit scale) and how many results it rests on."""
+@dataclass(frozen=True)
+class ItemStats:
+    """An item's calibrated difficulty (logit scale) and how many results it rests on.
 
-    model_config = ConfigDict(frozen=True)
+    A plain frozen dataclass, not a model: selection builds one per bank question on every pick.
+    """
 
     question_id: str
     difficulty: float
@@ -106,6 +109,4 @@ def update_item(item: ItemStats, rating: float, score: float) -> ItemStats:
     """Calibrate an item from one result: harder if people who should succeed do not."""
     p = sigmoid(rating - item.difficulty)
     step = ITEM_STEP / (ITEM_PRIOR_COUNT + item.attempts)
-    return item.model_copy(
-        update={"difficulty": round(item.difficulty - step * (score - p), 6), "attempts": item.attempts + 1}
-    )
+    return replace(item, difficulty=round(item.difficulty - step * (score - p), 6), attempts=item.attempts + 1)

@@ -16,8 +16,8 @@ from bot.engine.leaderboard import streak
 from bot.engine.models import BankQuestion, ConceptQuestion
 from bot.engine.policy import Candidate, Choice, choose
 from bot.engine.progress import SkillPoint, WeakTopic, trend, weakest_topics
-from bot.engine.review import ReviewState, due_reviews, resting, review
-from bot.engine.skill import TopicSkill, current_sd, initial_item, update_item, update_skill
+from bot.engine.review import ReviewState, due_reviews, review
+from bot.engine.skill import ItemStats, TopicSkill, current_sd, initial_item, update_item, update_skill
 from bot.errors import ConfigError, NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
 from bot.grader import OfflineGrader
 
@@ -65,6 +65,7 @@ class Service:
         self.clock = clock
         self.rng = rng
         self._names: dict[str, str] = {}
+        self._items: dict[str, ItemStats] = {}
         self.llm: LlmGrader | None = None
 
     def note_name(self, external_id: str, display_name: str) -> None:
@@ -151,23 +152,28 @@ class Service:
         """
         now = self.clock()
         session = [a for a in self.store.attempts(user.id, limit=50) if a.submitted_at >= now - SESSION]
-        states = self.store.reviews(user.id)
-        rest = resting(states, now)
+        due, rest = self.store.due_and_resting(user.id, now)
         pool = [q for q in candidates if q.id not in rest] or candidates
         items = self.store.items()
-        options = [Candidate(q.id, q.topic, items.get(q.id) or initial_item(q.id, q.question.difficulty)) for q in pool]
+        options = [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in pool]
         skills = {t: s.model_copy(update={"sd": current_sd(s, now)}) for t, s in self.store.skills(user.id).items()}
-        attempted = {s.question_id for s in states} | self.store.attempted_question_ids(user.id)
         return choose(
             options,
             skills,
             rng or self.rng,
-            due=due_reviews(states, now),
+            due=due,
             now=now,
-            attempted=attempted,
+            attempted=self.store.attempted_question_ids(user.id),
             exclude={*exclude, *(a.question_id for a in session)},
             recent_topics=[a.topic for a in session],
         )
+
+    def _initial_item(self, item: BankQuestion) -> ItemStats:
+        """An item as the bank describes it (cached: the bank does not change while the service runs)."""
+        found = self._items.get(item.id)
+        if found is None:
+            found = self._items[item.id] = initial_item(item.id, item.question.difficulty)
+        return found
 
     def open(self, external_id: str, question_id: str, guild_id: int | None = None) -> QuestionCard:
         """Make this question the user's open one (starting its clock) and return its card."""

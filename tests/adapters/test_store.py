@@ -11,7 +11,7 @@ import sqlite_utils
 
 from bot.adapters.store import APPLICATION_ID, Attempt, AttemptProgress, OpenQuestion, Store, StoreError
 from bot.adapters.store.migrations import migrations
-from bot.engine.review import LEECH_FAILS, review
+from bot.engine.review import LEECH_FAILS, due_reviews, resting, review
 from bot.engine.skill import TopicSkill, initial_item, update_item, update_skill
 
 NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -190,3 +190,19 @@ def test_deleting_a_user_removes_skills_reviews_and_history() -> None:
     store.record_attempt(_attempt(user.id), _progress())
     store.delete_user(user.id)
     assert store.skills(user.id) == {} and store.reviews(user.id) == [] and store.skill_history(user.id) == []
+
+
+def test_due_and_resting_match_the_engine_rules() -> None:
+    """The SQL fast path of selection agrees with engine.review's due_reviews and resting."""
+    store = Store.memory()
+    user = store.user("cli:fsrs")
+    state = None
+    for day in range(LEECH_FAILS):
+        at = NOW.replace(day=1 + day)
+        state = review(state, "leech", 0.0, 0, at)
+        progress = _progress(0.0, "leech").model_copy(update={"review": state})
+        store.record_attempt(_attempt(user.id, "leech", 0.0), progress)
+    store.record_attempt(_attempt(user.id, "fresh", 0.0), _progress(0.0, "fresh"))
+    states = store.reviews(user.id)
+    for at in (NOW, NOW.replace(day=3), NOW.replace(day=28), NOW.replace(month=4)):
+        assert store.due_and_resting(user.id, at) == (due_reviews(states, at), resting(states, at))

@@ -387,3 +387,14 @@ def test_eval_reports_agreement(run: Run, mini_bank_dir: Path, tmp_path: Path) -
     assert report["n"] == 4 and report["errors"] == ["unknown question nope"]
     assert report["spearman"] > 0.9 and report["adversarial_violations"] == 0
     assert set(report) >= {"pearson", "spearman", "qwk", "exact", "adjacent", "worst", "by_tag", "answers_per_s"}
+
+
+def test_bench_selection_reports_latency(run: Run, mini_bank_dir: Path) -> None:
+    """`mlprep bench selection` builds a history through the service and reports pick latency as JSON."""
+    result = run(
+        "bench", "selection", "--questions", "12", "--attempts", "40", "--runs", "5", "--json", bank=mini_bank_dir
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["questions"] == 12 and data["attempts"] == 40 and data["runs"] == 5
+    assert 0 < data["median_ms"] <= data["p95_ms"] <= data["max_ms"] and data["reviews"] <= 12

@@ -154,7 +154,7 @@ class Store:
     def items(self) -> dict[str, ItemStats]:
         """Calibrated difficulty of every item that has results, by question id."""
         rows = self.db.execute("SELECT question_id, difficulty, attempts FROM items").fetchall()
-        return {q: ItemStats(question_id=q, difficulty=d, attempts=n) for q, d, n in rows}
+        return {q: ItemStats(q, d, n) for q, d, n in rows}
 
     def reviews(self, user_id: int, question_id: str | None = None) -> list[ReviewState]:
         """A user's review schedule (optionally for one question), soonest due first."""
@@ -203,6 +203,21 @@ class Store:
         """Every question ever picked as this scope's daily, newest day first."""
         rows = self.db.execute("SELECT question_id FROM daily_picks WHERE scope = ? ORDER BY day DESC", [scope])
         return [r[0] for r in rows.fetchall()]
+
+    def due_and_resting(self, user_id: int, now: datetime) -> tuple[dict[str, datetime], set[str]]:
+        """The hot path of selection: reviews due now (with due times) and leeches still resting.
+
+        The same rules as `engine.review.due_reviews` and `resting`, done in SQL so a long history costs two
+        indexed queries instead of loading every card.
+        """
+        at = _ts(now)
+        due_rows = self.db.execute(
+            "SELECT question_id, due FROM reviews WHERE user_id = ? AND due <= ?", [user_id, at]
+        ).fetchall()
+        rest_rows = self.db.execute(
+            "SELECT question_id FROM reviews WHERE user_id = ? AND leech = 1 AND due > ?", [user_id, at]
+        ).fetchall()
+        return {q: datetime.fromisoformat(d) for q, d in due_rows}, {r[0] for r in rest_rows}
 
     def review_topics(self, user_id: int) -> dict[str, str]:
         """The topic of each question in a user's review schedule."""
