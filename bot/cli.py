@@ -23,7 +23,7 @@ from bot.app import build_grader, build_service
 from bot.bank_check import check_bank
 from bot.batch import grade_lines
 from bot.engine.bank import BankError
-from bot.engine.coverage import bank_stats
+from bot.engine.coverage import bank_stats, coverage_table
 from bot.engine.models import Rubric, TopicFile, TopicsFile
 from bot.errors import ConfigError, MlprepError
 from bot.practice import run_practice
@@ -86,6 +86,9 @@ def cmd_bank_stats(args: argparse.Namespace) -> int:
     stats = bank_stats(bank)
     if args.json:
         print(stats.model_dump_json(indent=2))
+        return 0
+    if args.markdown:
+        print(coverage_table(bank))
         return 0
     print(f"{stats.questions} questions ({stats.numpy_coding} of the coding questions use NumPy)")
     for section in ("by_kind", "by_topic", "by_difficulty"):
@@ -450,6 +453,9 @@ def _add_bank(sub: Any) -> None:
     stats = bank_sub.add_parser("stats", help="count questions by kind, topic and difficulty")
     stats.add_argument("--bank-dir", help="folder holding question_bank/ and rubrics/")
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument(
+        "--markdown", action="store_true", help="print the coverage table by topic and difficulty (as in the docs)"
+    )
     stats.set_defaults(func=cmd_bank_stats)
     schema = bank_sub.add_parser("schema", help="write a JSON Schema of the bank format for editors")
     schema.add_argument(

@@ -150,3 +150,17 @@ def _coding_gaps(q: CodingQuestion) -> list[str]:
     if len(q.wrong_solutions) < MIN_WRONG_SOLUTIONS:
         gaps.append(f"needs at least {MIN_WRONG_SOLUTIONS} entry in `wrong_solutions`")
     return gaps
+
+
+def coverage_table(bank: Bank) -> str:
+    """The Markdown table of questions per topic and difficulty (in topics.yaml order), with area totals."""
+    stats = bank_stats(bank)
+    rows = ["| area | topic | 1 | 2 | 3 | 4 | 5 | total |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for topic_id, topic in bank.topics.items():
+        levels = stats.by_topic_difficulty.get(topic_id, {})
+        counts = [levels.get(str(level), 0) for level in range(1, 6)]
+        rows.append(f"| {topic.area} | {topic_id} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    for area, levels in stats.by_area_difficulty.items():
+        counts = [levels.get(str(level), 0) for level in range(1, 6)]
+        rows.append(f"| **{area}** | all | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    return "\n".join(rows)

@@ -66,19 +66,29 @@ def test_console_script_is_installed() -> None:
 
 
 def test_shipped_bank_validates(run: Run) -> None:
-    """The bank shipped with the package passes every check, including reference solutions."""
-    result = run("bank", "validate", timeout=600)  # ~2 min: every reference and wrong solution is judged
+    """The shipped bank passes every self-check and every coverage minimum (`--strict`, as issue 6 asks of CI)."""
+    result = run("bank", "validate", "--strict", timeout=600)  # ~2 min: every reference and wrong solution is judged
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.match(r"ok: \d+ questions \(\d+ coding, \d+ concept, \d+ maths\) in \d+ topics", result.stdout)
 
 
+def test_docs_coverage_table_matches_the_bank(run: Run) -> None:
+    """docs/question-bank.md shows exactly what `mlprep bank stats --markdown` prints for the shipped bank."""
+    table = run("bank", "stats", "--markdown").stdout.strip()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "question-bank.md").read_text(encoding="utf-8")
+    assert table.startswith("| area | topic |") and table in docs, "regenerate with: mlprep bank stats --markdown"
+
+
 def test_shipped_bank_stats_json(run: Run) -> None:
-    """`bank stats --json` follows the contract and the starter bank has 10+ of each kind over 8+ topics."""
+    """`bank stats --json` follows the contract and shows the shipped bank's coverage numbers."""
     result = run("bank", "stats", "--json")
     data = json.loads(result.stdout)
     assert {"questions", "by_kind", "by_topic", "by_difficulty", "numpy_coding", "by_area_difficulty"} <= set(data)
-    assert all(data["by_kind"][kind] >= 10 for kind in ("coding", "maths", "concept"))
-    assert len(data["by_topic"]) >= 8
+    assert data["questions"] >= 450 and data["numpy_coding"] >= 30
+    assert data["by_kind"]["coding"] >= 120 and data["by_kind"]["maths"] >= 120 and data["by_kind"]["concept"] >= 180
+    assert min(data["by_topic"].values()) >= 8
+    for levels in data["by_area_difficulty"].values():
+        assert len(levels) == 5 and max(levels.values()) <= 0.4 * sum(levels.values())
     assert sum(data["by_topic"].values()) == data["questions"]
 
 
