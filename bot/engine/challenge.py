@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -36,9 +35,8 @@ class ChallengeStanding(BaseModel):
     answered: int
 
 
-def pick_questions(candidates: list[BankQuestion], count: int, rng: random.Random) -> list[str]:
-    """Draw up to `count` distinct questions, easiest first, so a challenge warms up."""
-    chosen = rng.sample(candidates, k=min(count, len(candidates)))
+def easiest_first(chosen: list[BankQuestion]) -> list[str]:
+    """Order a challenge's questions easiest first, so it warms up."""
     return [q.id for q in sorted(chosen, key=lambda q: (q.question.difficulty, q.id))]
 
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from bot.adapters.store import Challenge, Store
-from bot.engine.challenge import ChallengeStanding, RoundAnswer, pick_questions, standings
+from bot.engine.challenge import ChallengeStanding, RoundAnswer, easiest_first, standings
 from bot.engine.grading.result import GradeResult
-from bot.engine.models import ConceptQuestion
+from bot.engine.models import BankQuestion, ConceptQuestion
 from bot.errors import MlprepError, NoQuestionAvailable, UnknownTopic
 from bot.service.models import QuestionCard
 from bot.service.practice import Service
@@ -73,7 +73,7 @@ class ChallengeService:
             channel_id=channel_id,
             host_id=host_user.id,
             topic=topic,
-            question_ids=pick_questions(candidates, count, self.rng),
+            question_ids=self._pick(guild_id, candidates, count),
             seconds=seconds,
             round=0,
             round_started_at=self.clock(),
@@ -83,6 +83,22 @@ class ChallengeService:
         if challenge is None:
             raise ChallengeError("A challenge is already running in this channel: wait for it or /challenge stop.")
         return challenge, self.practice.card(challenge.question_id)
+
+    def _pick(self, guild_id: int, candidates: list[BankQuestion], count: int) -> list[str]:
+        """The server's policy picks (its members' weak topics, interleaved), then easiest first to warm up."""
+        picked: list[BankQuestion] = []
+        while len(picked) < min(count, len(candidates)):
+            choice = self.practice.choose_for_server(
+                guild_id,
+                candidates,
+                self.rng,
+                exclude={q.id for q in picked},
+                recent_topics=[q.topic for q in reversed(picked)],
+            )
+            if choice is None:
+                break
+            picked.append(self.practice.question(choice.question_id))
+        return easiest_first(picked)
 
     def current(self, challenge_id: int, round_number: int) -> Challenge:
         """The challenge if this round is still open for answers."""

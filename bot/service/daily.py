@@ -8,15 +8,12 @@ review first). Everyone in the scope gets the same question all day, even across
 from __future__ import annotations
 
 import random
-import statistics
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.adapters.store import GuildConfig, Store
 from bot.engine.daily import daily_question_id
 from bot.engine.grading.result import GradeResult
-from bot.engine.policy import Candidate, choose
-from bot.engine.skill import TopicSkill, initial_item
 from bot.errors import MlprepError
 from bot.service.models import AnswerOutcome, QuestionCard
 from bot.service.practice import Service
@@ -59,14 +56,8 @@ class DailyService:
         if guild_id is not None:
             allowed = self.store.guild_config(guild_id).allowed_topics
             candidates = [q for q in candidates if not allowed or q.topic in allowed] or candidates
-            items = self.store.items()
-            options = [
-                Candidate(q.id, q.topic, items.get(q.id) or initial_item(q.id, q.question.difficulty))
-                for q in candidates
-            ]
-            skills = {t: _pooled(t, s) for t, s in self.store.guild_skills(guild_id).items()}
             recent = self.store.daily_picks(scope)
-            choice = choose(options, skills, rng, attempted=recent, exclude=recent[:60])
+            choice = self.practice.choose_for_server(guild_id, candidates, rng, attempted=recent, exclude=recent[:60])
         else:
             user = self.practice.user(external_id or "")
             choice = self.practice.choose(user, candidates, rng=rng)
@@ -109,10 +100,3 @@ def _scope(guild_id: int | None, external_id: str | None) -> str:
     if guild_id is not None:
         return f"guild:{guild_id}"
     return f"user:{external_id}" if external_id else "global"
-
-
-def _pooled(topic: str, skills: list[TopicSkill]) -> TopicSkill:
-    """A server's members as one learner: mean rating, and the uncertainty of that mean."""
-    rating = statistics.fmean(s.rating for s in skills)
-    sd = (statistics.fmean(s.sd**2 for s in skills) / len(skills)) ** 0.5
-    return TopicSkill(topic=topic, rating=rating, sd=sd, attempts=sum(s.attempts for s in skills))

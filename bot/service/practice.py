@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import random
+import statistics
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -167,6 +168,21 @@ class Service:
             exclude={*exclude, *(a.question_id for a in session)},
             recent_topics=[a.topic for a in session],
         )
+
+    def choose_for_server(
+        self,
+        guild_id: int,
+        candidates: list[BankQuestion],
+        rng: random.Random,
+        attempted: Collection[str] = (),
+        exclude: Collection[str] = (),
+        recent_topics: Sequence[str] = (),
+    ) -> Choice | None:
+        """Run the policy for a server's members as one learner (daily question, group challenges)."""
+        items = self.store.items()
+        options = [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in candidates]
+        skills = {t: _pooled(t, s) for t, s in self.store.guild_skills(guild_id).items()}
+        return choose(options, skills, rng, attempted=attempted, exclude=exclude, recent_topics=recent_topics)
 
     def _initial_item(self, item: BankQuestion) -> ItemStats:
         """An item as the bank describes it (cached: the bank does not change while the service runs)."""
@@ -435,6 +451,13 @@ def _summary(skill: TopicSkill) -> SkillSummary:
         mastery_sd=round(skill.mastery_sd, 4),
         attempts=skill.attempts,
     )
+
+
+def _pooled(topic: str, skills: list[TopicSkill]) -> TopicSkill:
+    """A server's members as one learner: mean rating, and the uncertainty of that mean."""
+    rating = statistics.fmean(s.rating for s in skills)
+    sd = (statistics.fmean(s.sd**2 for s in skills) / len(skills)) ** 0.5
+    return TopicSkill(topic=topic, rating=rating, sd=sd, attempts=sum(s.attempts for s in skills))
 
 
 def _sd_of(rating: float, sd: float) -> float:

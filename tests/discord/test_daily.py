@@ -1,4 +1,4 @@
-"""The daily question on Discord: /daily, counting once per day, automatic posts, closed past days."""
+"""The daily question and group challenges: /daily, counting once per day, posts, closed days, server targeting."""
 
 from __future__ import annotations
 
@@ -81,3 +81,24 @@ def test_server_daily_targets_the_members_weakest_topic(deps: Deps) -> None:
             )
             assert service.record_answer(user, item.id, "answer", result, 77).recorded
     assert service.card(deps.daily.question_id(deps.daily.today(), guild_id=77)).topic == "calculus"
+
+
+def test_group_challenge_without_topic_targets_the_server(deps: Deps) -> None:
+    """A challenge started without a topic draws on the members' weakest topic first, easiest first."""
+    service = deps.service
+    for item in service.bank.questions.values():
+        service.open("discord:5", item.id, guild_id=88)
+        missed = item.topic == "regularisation"
+        result = GradeResult(
+            score=0.0 if missed else 1.0,
+            passed=not missed,
+            verdict="incorrect" if missed else "correct",
+            grader="test",
+            feedback="",
+        )
+        service.record_answer("discord:5", item.id, "answer", result, 88)
+    challenge, _ = deps.challenges.start(88, 1, "discord:5", None, 3, 60)
+    topics = [service.question(q).topic for q in challenge.question_ids]
+    assert topics.count("regularisation") == 2 and len(set(challenge.question_ids)) == 3
+    levels = [service.question(q).question.difficulty for q in challenge.question_ids]
+    assert levels == sorted(levels)
