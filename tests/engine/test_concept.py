@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.bank import Bank
+from bot.engine.grading import text
 from bot.engine.grading.concept import grade_concept
 from bot.engine.grading.text import negated_before, sentences, stem, tokens
 from bot.engine.models import ConceptQuestion, KeyPoint
@@ -204,3 +205,27 @@ def test_asserting_and_negating_in_one_sentence_earns_nothing(l1l2: ConceptQuest
     result = grade_concept(l1l2, "People think L1 gives sparse weights: L1 does not give exactly zero weights.")
     assert not result.points[0].hit
     assert result.points[0].negated
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled"),
+    [
+        ("err = bias^2 + var + noise", "error = bias squared + variance + noise"),
+        ("ridge adds w²", "ridge adds w squared"),
+        ("lasso adds |w|", "lasso adds  absolute value of w "),
+        ("flexible model -> bias down, var up", "flexible model leads to lower bias, raise variance"),
+        ("pick k with CV", "pick k with cross validation"),
+        ("split w/o leakage", "split without leakage"),
+        ("the loss goes down", "the lower loss"),
+        ("set up the pipeline and add up the errors", "set up the pipeline and add up the errors"),
+    ],
+)
+def test_chat_notation_is_spelled_out(typed: str, spelled: str) -> None:
+    """Maths notation, arrows and chat shorthand become words a phrase can match; phrasal verbs stay as they are."""
+    assert text.normalise(typed) == spelled
+
+
+def test_shorthand_answer_earns_the_points_it_states(l1l2: ConceptQuestion) -> None:
+    """A terse answer in notation ('L2 adds w^2 -> weights shrink') is graded on what it says."""
+    written = grade_concept(l1l2, "L1 adds |w| to the loss -> many weights exactly 0. L2 adds w^2, weights shrink.")
+    assert written.score >= 0.7

@@ -46,9 +46,69 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case word tokens, with `doesn't` split into `does` + `n't`."""
+_NOTATION = [
+    (re.compile(r"(\w)\s*(?:\^\s*\{?2\}?|²|\*\*\s*2)"), r"\1 squared"),
+    (re.compile(r"\|\s*([a-z_][\w.]*)\s*\|"), r" absolute value of \1 "),
+    (re.compile(r"\s*(?:->|→|=>|⇒)\s*"), " leads to "),
+    (re.compile(r"\bw/o\b"), "without"),
+    (re.compile(r"\bw/(?=\s|\w)"), "with "),
+    (re.compile(r"\s&\s"), " and "),
+    (re.compile(r"\b(?:e\.g\.|eg)(?=[\s,])"), "for example"),
+]
+_ABBREVIATIONS = {
+    "cv": "cross validation",
+    "var": "variance",
+    "err": "error",
+    "val": "validation",
+    "reg": "regularisation",
+    "lr": "learning rate",
+    "acc": "accuracy",
+    "std": "standard deviation",
+    "approx": "approximately",
+    "params": "parameters",
+    "param": "parameter",
+    "hyperparams": "hyperparameters",
+    "dims": "dimensions",
+    "dim": "dimension",
+    "obs": "observations",
+    "preds": "predictions",
+    "pred": "prediction",
+    "feats": "features",
+    "avg": "average",
+    "bc": "because",
+    "vs": "versus",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")\b")
+_PHRASAL = frozenset(
+    "set sum add look make pick break write shut slow speed back sign end show turn give bring come go goes put take "
+    "get cut wind narrow scale wash boil warm cool calm line weigh tone step ramp spin split pile build clean fill "
+    "open mess free sort blow hold keep pull push round start wake follow catch crop kick let pay run stand stay tie "
+    "sped marked mark trade wound up down".split()
+)
+_MOVES = re.compile(r"\b([a-z][a-z-]*)\s+(?:(?:goes|go|gets|get|is|are|comes|come|went)\s+)?(down|up)\b")
+
+
+def _moves(match: re.Match[str]) -> str:
+    """`bias down` -> `lower bias`, `variance goes up` -> `raise variance` (not phrasal verbs like `set up`)."""
+    word, direction = match.group(1), match.group(2)
+    if word in STOPWORDS or word in _PHRASAL or _stem(word) in _PHRASAL or word.removesuffix("s") in _PHRASAL:
+        return match.group(0)
+    return f"{'lower' if direction == 'down' else 'raise'} {word}"
+
+
+def normalise(text: str) -> str:
+    """Spell out the notation and shorthand people type in chat, so a phrase can match it: `bias^2`, `|w|`, `->`,
+    `w/o`, `CV`, `var up`."""
     lowered = text.lower().replace("’", "'")
+    for pattern, replacement in _NOTATION:
+        lowered = pattern.sub(replacement, lowered)
+    lowered = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1)], lowered)
+    return _MOVES.sub(_moves, lowered)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens of the normalised text, with `doesn't` split into `does` + `n't`."""
+    lowered = normalise(text)
     lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)
     lowered = lowered.replace("can't", "can n't").replace("won't", "will n't")
     return _WORD.findall(lowered)
