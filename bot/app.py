@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime
 
 from bot.adapters.bank_files import load_bank_strict
+from bot.adapters.embeddings import load_embedder
 from bot.adapters.judge import Judge, JudgeConfig
 from bot.adapters.llm import Budget, build_llm_grader
 from bot.adapters.store import Store
@@ -32,6 +33,7 @@ def build_grader(settings: Settings) -> OfflineGrader:
         TimedWorker(settings.maths_time_limit_s),
         settings.code_time_limit_s,
         settings.code_memory_mb,
+        load_embedder(settings.embeddings),
     )
 
 

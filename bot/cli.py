@@ -212,7 +212,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(
         f"{report.n} answers · Pearson {report.pearson:.3f} · Spearman {report.spearman:.3f} · "
         f"QWK {report.qwk:.3f} · exact {report.exact:.1%} · adjacent {report.adjacent:.1%} · "
-        f"{report.answers_per_s:.0f} answers/s"
+        f"{report.answers_per_s:.0f} answers/s" + (" · with the embedding assist" if report.embeddings else "")
     )
     print(f"adversarial answers scored more than 1.5 above the human: {report.adversarial_violations}")
     for tag, row in report.by_tag.items():

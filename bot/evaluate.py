@@ -53,6 +53,7 @@ class EvalReport(BaseModel):
     by_tag: dict[str, dict[str, float]]
     worst: list[Disagreement]
     errors: list[str]
+    embeddings: bool = False  # whether the optional embedding assist graded along
 
 
 def _lines(source: Iterable[str]) -> tuple[list[GradedLine], list[str]]:
@@ -99,6 +100,7 @@ def evaluate(service: Service, source: Iterable[str], worst: int = 10, llm: bool
             if line.tag in ADVERSARIAL and p - line.score > ADVERSARIAL_MARGIN
         ),
         by_tag=_by_tag(kept, predicted),
+        embeddings=service.grader.embed is not None,
         worst=[
             Disagreement(
                 question_id=kept[i].question_id,

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from bot.adapters.timed import TimeBoundExceeded, TimedWorker
 from bot.engine.grading.coding import RunJob, RunReport, build_job, extract_code, interpret, syntax_error
-from bot.engine.grading.concept import grade_concept
+from bot.engine.grading.concept import Embed, grade_concept
 from bot.engine.grading.maths import grade_maths
 from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.models import BankQuestion, CodingQuestion, ConceptQuestion, MathsQuestion
@@ -27,7 +27,15 @@ class CodeRunner(Protocol):
 class OfflineGrader:
     """Deterministic grading: tests for code, symbolic checks for maths, key points for concepts."""
 
-    def __init__(self, runner: CodeRunner, maths_worker: TimedWorker, time_limit_s: float, memory_mb: int) -> None:
+    def __init__(
+        self,
+        runner: CodeRunner,
+        maths_worker: TimedWorker,
+        time_limit_s: float,
+        memory_mb: int,
+        embed: Embed | None = None,
+    ) -> None:
+        self.embed = embed  # the optional embedding assist for concept answers
         self.runner = runner
         self.maths_worker = maths_worker
         self.time_limit_s = time_limit_s
@@ -43,7 +51,7 @@ class OfflineGrader:
         if isinstance(question, MathsQuestion):
             return self._maths(question, answer, seed)
         if isinstance(question, ConceptQuestion):
-            return grade_concept(question, answer)
+            return grade_concept(question, answer, self.embed)
         return self._coding(question, answer)
 
     def _maths(self, question: MathsQuestion, answer: str, seed: int) -> GradeResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,3 +45,4 @@ class Settings(BaseSettings):
     allow_weak_sandbox: bool = Field(default=False, validation_alias="MLPREP_ALLOW_WEAK_SANDBOX")
     judge_workers: int = Field(default=0, ge=0, le=64, validation_alias="MLPREP_JUDGE_WORKERS")
     grading_workers: int = Field(default=0, ge=0, le=64, validation_alias="MLPREP_GRADING_WORKERS")
+    embeddings: Literal["auto", "on", "off"] = Field(default="auto", validation_alias="MLPREP_EMBEDDINGS")

@@ -343,3 +343,9 @@ def fake_openai() -> Iterator[FakeOpenAI]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_embedding_assist(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process settings grade without the optional embeddings, installed or not, so results are the same."""
+    monkeypatch.setenv("MLPREP_EMBEDDINGS", "off")

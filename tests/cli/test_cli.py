@@ -21,6 +21,7 @@ LOCATED = re.compile(r"^[^:\s]+:\d+: [a-z0-9-]+: .+$")
 def run(tmp_path: Path) -> Run:
     """Run `python -m bot ...` in a temporary folder with its own database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "OPENAI_"))}
+    env["MLPREP_EMBEDDINGS"] = "off"  # same grades whether or not the embeddings extra is installed
     env["MLPREP_DB"] = str(tmp_path / "test.db")
 
     def invoke(

@@ -17,6 +17,7 @@ DERIVATIVE = "2x sin(x) + x^2 cos(x)"
 def _env(fake_discord, mini_bank_dir: Path, tmp_path: Path, token: str) -> dict[str, str]:  # noqa: ANN001
     """The bot's environment: only our settings, pointed at the fake server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "OPENAI_"))}
+    env["MLPREP_EMBEDDINGS"] = "off"  # same grades whether or not the embeddings extra is installed
     env.update(
         DISCORD_TOKEN=token,
         DISCORD_API_BASE=f"{fake_discord.base}/api/v10",

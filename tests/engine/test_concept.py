@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.engine.bank import Bank
@@ -229,3 +230,44 @@ def test_shorthand_answer_earns_the_points_it_states(l1l2: ConceptQuestion) -> N
     """A terse answer in notation ('L2 adds w^2 -> weights shrink') is graded on what it says."""
     written = grade_concept(l1l2, "L1 adds |w| to the loss -> many weights exactly 0. L2 adds w^2, weights shrink.")
     assert written.score >= 0.7
+
+
+class FakeEmbed:
+    """A stand-in for MiniLM: texts listed together share one direction, every other text gets its own."""
+
+    def __init__(self, *groups: list[str]) -> None:
+        self.meaning = {t: i for i, group in enumerate(groups) for t in group}
+        self.calls = 0
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        rows = np.zeros((len(texts), 512))
+        for row, t in zip(rows, texts, strict=True):
+            row[self.meaning.get(t, 100 + hash(t) % 400)] = 1.0
+        return rows
+
+
+SAME_AS_SPARSE = "With L1 most coefficients end up switched off entirely."
+SAME_AS_SHRINKS = "L2 pulls every coefficient in proportionally."
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "score", "by_meaning"),
+    [
+        ("credits a paraphrase beside a phrased point", f"{SAME_AS_SPARSE} L2 is weight decay.", 1.0, ["l1-sparse"]),
+        ("never the only grader", SAME_AS_SPARSE, 0.0, []),
+        ("not for a negated sentence", f"{SAME_AS_SPARSE.replace('end up', 'never end up')} L2 shrinks.", 0.3333, []),
+        ("not about the other side", "L1 gives sparse weights. L1 is weight decay.", 0.6667, []),
+    ],
+)
+def test_embedding_assist(l1l2: ConceptQuestion, name: str, answer: str, score: float, by_meaning: list[str]) -> None:
+    """The optional assist credits a missed point said in other words, but never alone, negated or misplaced."""
+    embed = FakeEmbed(
+        ["exactly zero", "sparse", SAME_AS_SPARSE, SAME_AS_SPARSE.replace("end up", "never end up")],
+        ["shrinks", "weight decay", SAME_AS_SHRINKS, "L1 is weight decay."],
+    )
+    result = grade_concept(l1l2, answer, embed)
+    assert result.score == pytest.approx(score, abs=1e-3)
+    assert [p.id for p in result.points if p.by_meaning] == by_meaning
+    if by_meaning:
+        assert "(said in other words)" in result.feedback

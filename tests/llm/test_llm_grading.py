@@ -126,6 +126,7 @@ def test_cli_grade_and_batch_with_llm(fake_openai, mini_bank_dir, tmp_path) -> N
     import sys
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MLPREP_", "DISCORD_", "OPENAI_"))}
+    env["MLPREP_EMBEDDINGS"] = "off"  # same grades whether or not the embeddings extra is installed
     env.update(
         MLPREP_BANK_DIR=str(mini_bank_dir),
         MLPREP_DB=str(tmp_path / "x.db"),

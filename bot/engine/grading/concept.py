@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.engine.grading import text
 from bot.engine.grading.contrast import Contrast, about_other_side, find_contrast
@@ -18,6 +20,10 @@ SOFT_HALF = 0.3  # ... and half of it
 PROMPT_WORD_WEIGHT = 0.25  # words the question itself uses say little about understanding
 STUFFED_CAP = 0.1
 GRADER = "keypoints"
+EMBED_THRESHOLD = 0.7  # cosine similarity at which the embedding assist credits a key point the phrasings missed
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+"""Texts to unit-length sentence embeddings, one row per text (the optional MiniLM assist; see adapters)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,37 @@ def _point(
     )
 
 
+def _assist(
+    key_points: list[KeyPoint],
+    points: list[PointResult],
+    answer: list[_Sentence],
+    contrast: Contrast | None,
+    embed: Embed,
+) -> list[PointResult]:
+    """Credit missed, un-negated key points whose phrasing some plain (un-negated) sentence matches in meaning."""
+    plain = [s for s in answer if not any(t in text.NEGATIONS for t in s.tokens)]
+    missed = [i for i, p in enumerate(points) if p.credit < 1.0 and not p.negated]
+    if not plain or not missed:
+        return points
+    vectors = embed([s.raw for s in plain])
+    out = list(points)
+    for index in missed:
+        point = key_points[index]
+        _, sentence_ok = _claims_for(point, contrast)
+        allowed = [i for i, s in enumerate(plain) if sentence_ok(s)]
+        phrases = point.phrases or [point.description]
+        if not allowed:
+            continue
+        similarity = vectors[allowed] @ embed(phrases).T
+        best = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        if float(similarity[best]) >= EMBED_THRESHOLD:
+            evidence = plain[allowed[best[0]]].raw
+            out[index] = out[index].model_copy(
+                update={"hit": True, "credit": 1.0, "evidence": evidence, "by_meaning": True}
+            )
+    return out
+
+
 def _claims_for(point: KeyPoint, contrast: Contrast | None) -> tuple[Claim, Callable[[_Sentence], bool]]:
     """How to tell, for this point, whether a phrase occurrence and a whole sentence are about the right thing."""
     own = contrast.owner(point) if contrast else None
@@ -151,12 +188,17 @@ def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
     )
 
 
-def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
-    """Grade a free-text answer against the question's key points (or its reference answer)."""
+def grade_concept(question: ConceptQuestion, answer: str, embed: Embed | None = None) -> GradeResult:
+    """Grade a free-text answer against the question's key points (or its reference answer).
+
+    With `embed`, a key point the phrasings missed may still be credited when one un-negated sentence (about the
+    right side of a contrast) means nearly the same as one of its phrasings, but only in an answer that earned
+    something by its phrasings: the embedding assist is never the only grader.
+    """
     if not answer.strip():
         return no_credit("unreadable", GRADER, "The answer is empty.")
     if not question.key_points:
-        return _grade_by_reference(question, answer)
+        return _grade_by_reference(question, answer, embed)
     sentences = _prepare(answer)
     mistakes = [m for m in (_misconception(m, sentences) for m in question.misconceptions) if m.hit]
     wrong = {m.evidence for m in mistakes}
@@ -166,6 +208,8 @@ def grade_concept(question: ConceptQuestion, answer: str) -> GradeResult:
         _point(p, kept, signature, contrast)
         for p, signature in zip(question.key_points, _signatures(question), strict=True)
     ]
+    if embed is not None and any(p.credit > 0 for p in points):
+        points = _assist(question.key_points, points, kept, contrast, embed)
     total = sum(p.weight for p in points)
     earned = sum(p.weight * p.credit for p in points) / total
     score = max(0.0, earned - MISCONCEPTION_PENALTY * len(mistakes))
@@ -193,7 +237,9 @@ def _feedback(points: list[PointResult], mistakes: list[PointResult], key_points
     hints = {k.id: k.phrases[0] for k in key_points if k.phrases}
     lines = []
     for p in points:
-        if p.hit and p.credit < 1.0:
+        if p.by_meaning:
+            lines.append(f"✓ {p.description} (said in other words) — “{_clip(p.evidence or '')}”")
+        elif p.hit and p.credit < 1.0:
             lines.append(f"◐ {p.description} (only partly: “{_clip(p.evidence or '')}”)")
         elif p.hit:
             lines.append(f"✓ {p.description} — “{_clip(p.evidence or '')}”")
@@ -211,12 +257,15 @@ def _clip(sentence: str, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
-def _grade_by_reference(question: ConceptQuestion, answer: str) -> GradeResult:
-    """With no key points: coverage of the reference answer's content words (question words excluded)."""
+def _grade_by_reference(question: ConceptQuestion, answer: str, embed: Embed | None = None) -> GradeResult:
+    """With no key points: coverage of the reference answer's content words (question words excluded); with
+    `embed`, also the share of reference sentences some plain answer sentence matches in meaning (never alone)."""
     prompt_words = frozenset(text.content_words(question.prompt))
     reference = text.content_words(question.reference_answer, exclude=prompt_words)
     given = set(text.content_words(answer, exclude=prompt_words))
     coverage = len(reference.keys() & given) / len(reference) if reference else 0.0
+    if embed is not None and coverage > 0:
+        coverage = max(coverage, _meaning_coverage(question.reference_answer, answer, embed))
     score = round(min(1.0, coverage / REFERENCE_FULL_COVERAGE), 4)
     missing = [word for key, word in reference.items() if key not in given][:8]
     feedback = f"Your answer covers {coverage:.0%} of the reference answer's key terms."
@@ -229,3 +278,13 @@ def _grade_by_reference(question: ConceptQuestion, answer: str) -> GradeResult:
         grader="reference-overlap",
         feedback=feedback,
     )
+
+
+def _meaning_coverage(reference: str, answer: str, embed: Embed) -> float:
+    """Share of the reference answer's sentences that some un-negated answer sentence matches in meaning."""
+    wanted = text.sentences(reference)
+    plain = [s for s in text.sentences(answer) if not any(t in text.NEGATIONS for t in text.tokens(s))]
+    if not wanted or not plain:
+        return 0.0
+    similarity = embed(wanted) @ embed(plain).T
+    return float((similarity.max(axis=1) >= EMBED_THRESHOLD).mean())

@@ -35,6 +35,7 @@ class PointResult(BaseModel):
     credit: float = 1.0
     evidence: str | None = None
     negated: bool = False
+    by_meaning: bool = False  # credited by the optional embedding assist, not by a phrasing
 
 
 class TestOutcome(BaseModel):
