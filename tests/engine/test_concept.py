@@ -94,10 +94,20 @@ def test_reference_overlap_without_key_points(mini_bank: Bank) -> None:
         ("modelling", "modeling"),
         ("weights", "weight"),
         ("studies", "study"),
+        ("coefficients", "weight"),
+        ("columns", "features"),
+        ("observations", "samples"),
+        ("flexible", "complex"),
+        ("rigid", "simple"),
+        ("means", "averaged"),
+        ("slope", "gradients"),
+        ("neighbors", "neighbour"),
+        ("centers", "centre"),
+        ("high", "large"),
     ],
 )
 def test_stemmer_joins_inflections(a: str, b: str) -> None:
-    """Inflected forms and British/American spellings stem alike."""
+    """Inflected forms, British/American spellings and ML synonyms (coefficient/weight, row/sample) stem alike."""
     assert stem(a) == stem(b)
 
 

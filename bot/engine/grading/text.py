@@ -144,12 +144,40 @@ _SYNONYMS = {
 }
 
 
+# ML vocabulary that means the same thing in an answer: each word folds into the first of its group (phrasings
+# and answers are folded alike). Chosen from the field's usage, not from any graded answer set.
+_SAME = [
+    ("weight", "weights", "coefficient", "coefficients"),
+    ("feature", "features", "column", "columns", "predictor", "predictors", "attribute", "attributes"),
+    ("sample", "samples", "row", "rows", "observation", "observations", "instance", "instances"),
+    ("complex", "flexible", "expressive"),
+    ("simple", "simpler", "rigid"),
+    ("average", "averages", "averaged", "mean", "means"),
+    ("loss", "cost", "objective"),
+    ("gradient", "gradients", "slope", "slopes", "derivative", "derivatives"),
+    ("many", "lots", "numerous"),
+    ("large", "high"),
+    ("small", "low"),
+    ("neighbour", "neighbours", "neighbor", "neighbors"),
+    ("behaviour", "behavior"),
+    ("centre", "centres", "center", "centers"),
+]
+
+
 @lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     """A light, consistent stemmer (plurals, -ing, -ed, -ly, final e, doubled consonants, -ise/-ize) that also
     folds a few common synonyms together (decrease/lower/reduce, increase/grow/rise, big/large, 0/zero)."""
     base = _stem(word)
     return _SYNONYMS.get(base, base)
+
+
+def _fold_same() -> None:
+    """Add the `_SAME` groups to the synonym table, keyed by their stems."""
+    for first, *others in _SAME:
+        target = _SYNONYMS.get(_stem(first), _stem(first))
+        for word in others:
+            _SYNONYMS.setdefault(_stem(word), target)
 
 
 def _stem(word: str) -> str:
@@ -177,6 +205,9 @@ def _stem(word: str) -> str:
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "sz" and w[-1].isalpha():
         w = w[:-1]
     return w
+
+
+_fold_same()
 
 
 def stems(text: str) -> list[str]:
