@@ -9,14 +9,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import matplotlib
+import matplotlib.dates as mdates
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.dates as mdates  # noqa: E402 - the backend must be chosen first
-import matplotlib.pyplot as plt  # noqa: E402
-
-from bot.service import HistoryPoint, TopicStat  # noqa: E402
+from bot.service import HistoryPoint, TopicStat
 
 TEXT = "#8e9297"  # mid grey: legible on both #313338 (dark) and #ffffff (light)
 LINES = ["#5865f2", "#eb459e", "#faa61a", "#3ba55d", "#ed4245"]
@@ -38,14 +35,14 @@ def _label(topic: TopicStat) -> str:
     return text
 
 
-def _style(ax: plt.Axes) -> None:
+def _style(ax: Axes) -> None:
     """Grey text and spines for both themes."""
     ax.tick_params(colors=TEXT)
     for spine in ax.spines.values():
         spine.set_color(TEXT)
 
 
-def _bars(ax: plt.Axes, topics: Sequence[TopicStat]) -> None:
+def _bars(ax: Axes, topics: Sequence[TopicStat]) -> None:
     """Mastery bars, weakest at the top, with uncertainty whiskers and labels."""
     rows = sorted(topics, key=lambda t: t.mastery, reverse=True)
     values = [t.mastery * 100 for t in rows]
@@ -72,7 +69,7 @@ def _bars(ax: plt.Axes, topics: Sequence[TopicStat]) -> None:
     _style(ax)
 
 
-def _history(ax: plt.Axes, history: Sequence[HistoryPoint], titles: dict[str, str], order: list[str]) -> None:
+def _history(ax: Axes, history: Sequence[HistoryPoint], titles: dict[str, str], order: list[str]) -> None:
     """Mastery over time for up to `TREND_TOPICS` topics (the weakest first), with ±1 sd bands."""
     shown = [t for t in order if any(p.topic == t for p in history)][:TREND_TOPICS]
     for colour, topic in zip(LINES, shown, strict=False):
@@ -93,21 +90,23 @@ def _history(ax: plt.Axes, history: Sequence[HistoryPoint], titles: dict[str, st
 
 
 def mastery_chart(topics: list[TopicStat], title: str, history: Sequence[HistoryPoint] = ()) -> bytes:
-    """The progress chart as PNG bytes, on a transparent background."""
+    """The progress chart as PNG bytes, on a transparent background.
+
+    Built on a bare `Figure` (no pyplot), so charts can be drawn on several threads at once.
+    """
     height = 0.42 * max(len(topics), 3) + 1.4
     if history:
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, height), dpi=110, width_ratios=[3, 2])
+        fig = Figure(figsize=(11, height), dpi=110)
+        left, right = fig.subplots(1, 2, width_ratios=[3, 2])
     else:
-        fig, left = plt.subplots(figsize=(7, height), dpi=110)
-    try:
-        _bars(left, topics)
-        if history:
-            order = [t.topic for t in sorted(topics, key=lambda t: t.mastery)]
-            _history(right, history, {t.topic: t.title for t in topics}, order)
-        fig.suptitle(title, color=TEXT)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", transparent=True)
-        return buffer.getvalue()
-    finally:
-        plt.close(fig)
+        fig = Figure(figsize=(7, height), dpi=110)
+        left, right = fig.subplots(), None
+    _bars(left, topics)
+    if right is not None:
+        order = [t.topic for t in sorted(topics, key=lambda t: t.mastery)]
+        _history(right, history, {t.topic: t.title for t in topics}, order)
+    fig.suptitle(title, color=TEXT)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", transparent=True)
+    return buffer.getvalue()

@@ -215,3 +215,24 @@ def test_recent_answers_form_the_session(service: Service, clock: FakeClock) -> 
     clock.advance(hours=3)
     again = service.next_question("u:1", Filters(topic="calculus"), exclude=["calc-choice"])
     assert again.question_id in {"calc-derivative", "calc-value"}
+
+
+def test_filtered_cards_do_not_claim_the_policy_chose(service: Service, clock: FakeClock) -> None:
+    """With a topic or difficulty filter the card gives no policy reason, except for a due review."""
+    assert service.next_question("u:1", Filters(topic="calculus")).reason is None
+    assert service.next_question("u:1", Filters(kind="maths")).reason is not None
+    _record(service, "u:1", "calc-derivative", 0.0)
+    clock.advance(days=3)
+    due = service.next_question("u:1", Filters(topic="calculus"))
+    assert due.question_id == "calc-derivative" and (due.reason or "").startswith("Review")
+
+
+def test_trend_starts_from_the_last_point_before_the_week(service: Service, clock: FakeClock) -> None:
+    """A topic last practised months ago trends from where it was then, not from the 50% prior."""
+    for _ in range(6):
+        _record(service, "u:1", "calc-value", 1.0)
+    before = {t.topic: t for t in service.stats("u:1").topics}["calculus"].mastery
+    clock.advance(days=90)
+    _record(service, "u:1", "calc-choice", 1.0)
+    row = {t.topic: t for t in service.stats("u:1").topics}["calculus"]
+    assert row.trend is not None and abs(row.trend - (row.mastery - before)) < 0.02

@@ -55,18 +55,26 @@ class MiniLM:
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length embeddings of `texts`, one row each."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
         model = self._load()
+        found: dict[str, np.ndarray] = {}
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            for text_ in dict.fromkeys(texts):
+                if text_ in self._cache:
+                    self._cache.move_to_end(text_)  # least recently used goes first, not the shared phrasings
+                    found[text_] = self._cache[text_]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vectors = model.encode(list(missing), normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+            vectors = model.encode(missing, normalize_embeddings=True, batch_size=64, show_progress_bar=False)
+            for text_, vector in zip(missing, vectors, strict=True):
+                found[text_] = np.asarray(vector, dtype=np.float32)
             with self._lock:
-                for text_, vector in zip(missing, vectors, strict=True):
-                    self._cache[text_] = np.asarray(vector, dtype=np.float32)
+                for text_ in missing:
+                    self._cache[text_] = found[text_]
                 while len(self._cache) > CACHE_SIZE:
                     self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 384), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
 
 
 def load_embedder(mode: Mode) -> Embed | None:

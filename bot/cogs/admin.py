@@ -23,7 +23,7 @@ HELP = [
     ("/stats [user]", "Mastery per topic with uncertainty and trend, a chart, due reviews and your streak."),
     ("/weak", "Your three weakest topics: why, and what to practise next."),
     ("/leaderboard [period] [topic]", "This server's ranking by points (harder questions are worth more)."),
-    ("/daily", "Today's question, the same for everyone; your first answer each day counts."),
+    ("/daily", "Today's question: one per server, aimed at its weak spots (yours in DMs); first answer counts."),
     (
         "/challenge start [topic] [questions] [seconds]",
         "A timed group challenge in this channel; /challenge stop ends it.",

@@ -78,9 +78,7 @@ class DailyModal(AnswerModal):
             self.day,
             interaction.guild_id,
         )
-        embeds = result_embeds(outcome)
-        if outcome.note:
-            embeds[0].add_field(name="Note", value=outcome.note, inline=False)
+        embeds = result_embeds(outcome)  # includes the outcome's note
         await interaction.followup.send(embeds=embeds, ephemeral=interaction.guild_id is not None)
 
 
@@ -108,7 +106,7 @@ class DailyCog(commands.Cog):
 
     @app_commands.command(name="daily")
     async def daily(self, interaction: discord.Interaction) -> None:
-        """Today's daily question, picked for this server's weak spots (or yours in DMs); your first answer counts."""
+        """Today's daily question: one per server aimed at its weak spots, or picked for you in DMs."""
         day = self.deps.daily.today()
         card = await self.deps.runner.db(self.deps.daily.card, day, interaction.guild_id, external_id(interaction.user))
         embed, view = daily_message(card, day)

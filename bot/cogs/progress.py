@@ -85,14 +85,14 @@ class ProgressCog(commands.Cog):
     async def stats(self, interaction: discord.Interaction, user: discord.User | None = None) -> None:
         """Your mastery per topic with uncertainty and trend (and a chart), due reviews, streak, recent attempts."""
         target = user or interaction.user
-        data = await self.deps.runner.db(self.deps.service.stats, external_id(target))
-        history = await self.deps.runner.db(self.deps.service.history, external_id(target))
-        embed = stats_embed(data.model_copy(update={"user": target.display_name}))
         private = await is_private(self.deps, interaction)
+        await interaction.response.defer(ephemeral=private, thinking=True)  # stats and chart can take a moment
+        data = await self.deps.runner.db(self.deps.service.stats, external_id(target))
+        embed = stats_embed(data.model_copy(update={"user": target.display_name}))
         if not data.topics:
-            await interaction.response.send_message(embed=embed, ephemeral=private)
+            await interaction.followup.send(embed=embed, ephemeral=private)
             return
-        await interaction.response.defer(ephemeral=private, thinking=True)
+        history = await self.deps.runner.db(self.deps.service.history, external_id(target))
         png = await self.deps.runner.grade(mastery_chart, data.topics, f"Mastery of {target.display_name}", history)
         embed.set_image(url="attachment://mastery.png")
         await interaction.followup.send(

@@ -59,11 +59,13 @@ def choose(
     attempted: Collection[str] = (),
     exclude: Collection[str] = (),
     recent_topics: Sequence[str] = (),
+    explore: float = EXPLORE,
 ) -> Choice | None:
     """Pick the next question among `candidates` (already narrowed by the user's own filters, which always win).
 
     `due` maps question ids to review due times; `exclude` (this session's questions) never repeats;
-    `recent_topics` (newest first) lets the policy switch topic after `MAX_RUN` questions in a row on one.
+    `recent_topics` (newest first) lets the policy switch topic after `MAX_RUN` questions in a row on one;
+    `explore` is the chance of a random topic instead of the neediest.
     """
     by_topic: dict[str, list[Candidate]] = {}
     for c in candidates:
@@ -78,7 +80,7 @@ def choose(
     run = recent_topics[:MAX_RUN]
     if len(run) == MAX_RUN and len(set(run)) == 1 and len(topics) > 1 and run[0] in by_topic:
         topics.remove(run[0])
-    if rng.random() < EXPLORE:
+    if rng.random() < explore:
         topic, reason = rng.choice(topics), "explore"
     else:
         needs = {t: need(skills.get(t)) for t in topics}

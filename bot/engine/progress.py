@@ -14,6 +14,7 @@ TREND_DAYS = 7
 FADED_DAYS = 21  # a topic idle this long may have faded
 UNCERTAIN_SD = 0.15  # mastery_sd above this: too few attempts to be sure
 LOW_MASTERY = 0.5
+FEW_ATTEMPTS = 10
 
 
 class SkillPoint(BaseModel):
@@ -66,10 +67,12 @@ def reasons(skill: TopicSkill, now: datetime, due: int = 0, leeches: int = 0) ->
     out: list[str] = []
     if skill.mastery < LOW_MASTERY:
         out.append(f"low mastery: {skill.mastery:.0%} chance of a good answer at difficulty 3")
-    if skill.mastery_sd > UNCERTAIN_SD:
+    if skill.mastery_sd > UNCERTAIN_SD and skill.attempts < FEW_ATTEMPTS:
         out.append(
             f"uncertain: only {skill.attempts} attempt(s), so the estimate could be off by ±{skill.mastery_sd:.0%}"
         )
+    elif skill.mastery_sd > UNCERTAIN_SD:
+        out.append(f"uncertain after a long break: the estimate could be off by ±{skill.mastery_sd:.0%}")
     if skill.last_at is not None and now - skill.last_at >= timedelta(days=FADED_DAYS):
         out.append(f"not practised for {(now - skill.last_at).days} days: it may have faded")
     if due:

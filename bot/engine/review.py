@@ -2,13 +2,14 @@
 shown with their solution and rested before they come back.
 
 Scores map to FSRS ratings: below `AGAIN_BELOW` is Again (a lapse), below `GOOD_FROM` Hard, below `EASY_FROM` Good,
-else Easy; an answer helped by hints is never rated above Hard. Steps are a day long: interview questions are not
+else Easy; an answer helped by hints is never rated above Hard. Four misses in a row make a leech; any answer that
+is not a miss clears it. Steps are a day long: interview questions are not
 flashcards, and a missed question coming back the same hour teaches little.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler
@@ -34,7 +35,7 @@ class ReviewState(BaseModel):
     due: datetime
     reviews: int = 0
     lapses: int = 0  # Again ratings ever
-    fails: int = 0  # Again ratings since the last Good/Easy
+    fails: int = 0  # Again ratings in a row (any other rating ends the run)
     leech: bool = False
     last_rating: int = 0
 
@@ -54,20 +55,22 @@ def rating_for(score: float, hints_used: int = 0) -> Rating:
 
 
 def review(previous: ReviewState | None, question_id: str, score: float, hints_used: int, now: datetime) -> ReviewState:
-    """Schedule the question's next review after a graded attempt; a fourth miss in a row makes it a rested leech."""
+    """Schedule the question's next review after a graded attempt.
+
+    A miss (Again) extends the run of misses; any other rating ends it and clears a leech flag. The fourth miss in
+    a row makes the question a leech, rested for `LEECH_REST` before it falls due again.
+    """
+    now = now.astimezone(UTC)  # fsrs requires UTC
     card = Card.from_dict(previous.card) if previous else Card(card_id=_card_id(question_id), due=now)
     rating = rating_for(score, hints_used)
     card, _ = _SCHEDULER.review_card(card, rating, now)
     missed = rating == Rating.Again
-    fails = (previous.fails if previous else 0) + 1 if missed else (previous.fails if previous else 0)
-    if rating in (Rating.Good, Rating.Easy):
-        fails = 0
-    leech = fails >= LEECH_FAILS
-    due = max(card.due, now + LEECH_REST) if leech else card.due
+    fails = ((previous.fails if previous else 0) + 1) if missed else 0
+    leech = missed and fails >= LEECH_FAILS
     return ReviewState(
         question_id=question_id,
         card=card.to_dict(),
-        due=due,
+        due=max(card.due, now + LEECH_REST) if leech else card.due,
         reviews=(previous.reviews if previous else 0) + 1,
         lapses=(previous.lapses if previous else 0) + int(missed),
         fails=fails,

@@ -48,6 +48,9 @@ class RoundReport(BaseModel):
     next_card: QuestionCard | None
 
 
+CHALLENGE_EXPLORE = 0.3  # group events want variety more than one learner's practice does
+
+
 class ChallengeService:
     """Timed group challenges in a channel; answers also count as practice and toward the leaderboard."""
 
@@ -85,15 +88,19 @@ class ChallengeService:
         return challenge, self.practice.card(challenge.question_id)
 
     def _pick(self, guild_id: int, candidates: list[BankQuestion], count: int) -> list[str]:
-        """The server's policy picks (its members' weak topics, interleaved), then easiest first to warm up."""
+        """The server's policy picks (its members' weak topics, interleaved, questions of recent challenges last),
+        then easiest first to warm up."""
         picked: list[BankQuestion] = []
+        recent = self.store.recent_challenge_questions(guild_id)
         while len(picked) < min(count, len(candidates)):
             choice = self.practice.choose_for_server(
                 guild_id,
                 candidates,
                 self.rng,
+                attempted=recent,
                 exclude={q.id for q in picked},
                 recent_topics=[q.topic for q in reversed(picked)],
+                explore=CHALLENGE_EXPLORE,
             )
             if choice is None:
                 break

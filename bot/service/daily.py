@@ -46,7 +46,7 @@ class DailyService:
         if day != self.today() or scope == "global":
             return daily_question_id(list(self.practice.bank.questions), day)
         picked = self._pick(scope, day, guild_id, external_id)
-        return self.store.save_daily_pick(scope, day.isoformat(), picked)
+        return self.store.save_daily_pick(scope, day.isoformat(), picked, replace=stored is not None)
 
     def _pick(self, scope: str, day: date, guild_id: int | None, external_id: str | None) -> str:
         """Run the policy for a server's members together, or for one user; seeded by scope and day."""

@@ -15,8 +15,8 @@ from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.leaderboard import streak
 from bot.engine.models import BankQuestion, ConceptQuestion
-from bot.engine.policy import Candidate, Choice, choose
-from bot.engine.progress import SkillPoint, WeakTopic, trend, weakest_topics
+from bot.engine.policy import EXPLORE, Candidate, Choice, choose
+from bot.engine.progress import TREND_DAYS, SkillPoint, WeakTopic, trend, weakest_topics
 from bot.engine.review import ReviewState, due_reviews, review
 from bot.engine.skill import ItemStats, TopicSkill, current_sd, initial_item, update_item, update_skill
 from bot.errors import ConfigError, NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
@@ -138,7 +138,9 @@ class Service:
         if choice is None:
             raise NoQuestionAvailable("You have seen every question matching those filters in this session.")
         card = self.open(external_id, choice.question_id, guild_id)
-        return card.model_copy(update={"reason": REASONS[choice.reason]})
+        chosen_by_user = filters.topic is not None or filters.difficulty is not None
+        reason = None if chosen_by_user and choice.reason != "review" else REASONS[choice.reason]
+        return card.model_copy(update={"reason": reason})
 
     def choose(
         self,
@@ -177,12 +179,15 @@ class Service:
         attempted: Collection[str] = (),
         exclude: Collection[str] = (),
         recent_topics: Sequence[str] = (),
+        explore: float = EXPLORE,
     ) -> Choice | None:
         """Run the policy for a server's members as one learner (daily question, group challenges)."""
         items = self.store.items()
         options = [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in candidates]
         skills = {t: _pooled(t, s) for t, s in self.store.guild_skills(guild_id).items()}
-        return choose(options, skills, rng, attempted=attempted, exclude=exclude, recent_topics=recent_topics)
+        return choose(
+            options, skills, rng, attempted=attempted, exclude=exclude, recent_topics=recent_topics, explore=explore
+        )
 
     def _initial_item(self, item: BankQuestion) -> ItemStats:
         """An item as the bank describes it (cached: the bank does not change while the service runs)."""
@@ -417,8 +422,9 @@ class Service:
         topics = self.store.review_topics(user.id)
         due = Counter(topics.get(q, "") for q in due_reviews(states, now))
         leeches = Counter(topics.get(s.question_id, "") for s in states if s.leech)
-        history: dict[str, list[SkillPoint]] = {}
-        for point in self.store.skill_history(user.id, now - timedelta(days=60)):
+        week_ago = now - timedelta(days=TREND_DAYS)
+        history: dict[str, list[SkillPoint]] = {t: [p] for t, p in self.store.skill_before(user.id, week_ago).items()}
+        for point in self.store.skill_history(user.id, week_ago):
             history.setdefault(point.topic, []).append(point)
         rows = {}
         for topic, skill in self.store.skills(user.id).items():

@@ -58,3 +58,15 @@ def test_real_model_loads_offline_and_tells_meanings_apart() -> None:
     )
     assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+
+
+def test_cache_is_safe_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grading threads share the cache; eviction under pressure never loses a vector mid-call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(embeddings, "CACHE_SIZE", 5)
+    embed = MiniLM(CountingModel())
+    batches = [[f"text {i % 17}", f"phrase {i % 3}", f"text {(i * 7) % 17}"] for i in range(300)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(embed, batches))
+    assert all(r.shape == (3, 384) for r in results)

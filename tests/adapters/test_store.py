@@ -181,6 +181,7 @@ def test_daily_pick_keeps_the_first() -> None:
     assert store.save_daily_pick("guild:1", "2026-03-01", "q1") == "q1"
     assert store.save_daily_pick("guild:1", "2026-03-01", "q2") == "q1"
     assert store.daily_picks("guild:1") == ["q1"]
+    assert store.save_daily_pick("guild:1", "2026-03-01", "q3", replace=True) == "q3"  # q1 left the bank
 
 
 def test_deleting_a_user_removes_skills_reviews_and_history() -> None:
@@ -188,8 +189,12 @@ def test_deleting_a_user_removes_skills_reviews_and_history() -> None:
     store = Store.memory()
     user = store.user("cli:gone")
     store.record_attempt(_attempt(user.id), _progress())
+    store.save_daily_pick("user:cli:gone", "2026-03-01", "q1")
+    store.save_daily_pick("user:cli:stays", "2026-03-01", "q1")
+    assert store.export_user(user.id)["daily_picks"][0]["question_id"] == "q1"
     store.delete_user(user.id)
     assert store.skills(user.id) == {} and store.reviews(user.id) == [] and store.skill_history(user.id) == []
+    assert store.daily_picks("user:cli:gone") == [] and store.daily_picks("user:cli:stays") == ["q1"]
 
 
 def test_due_and_resting_match_the_engine_rules() -> None:

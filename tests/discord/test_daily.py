@@ -102,3 +102,11 @@ def test_group_challenge_without_topic_targets_the_server(deps: Deps) -> None:
     assert topics.count("regularisation") == 2 and len(set(challenge.question_ids)) == 3
     levels = [service.question(q).question.difficulty for q in challenge.question_ids]
     assert levels == sorted(levels)
+
+
+def test_back_to_back_challenges_differ(deps: Deps) -> None:
+    """A server's next challenge leans away from the questions of its last ones."""
+    first, _ = deps.challenges.start(99, 1, "discord:6", None, 3, 60)
+    second, _ = deps.challenges.start(99, 2, "discord:6", None, 3, 60)
+    assert set(first.question_ids) != set(second.question_ids)
+    assert len(set(first.question_ids) & set(second.question_ids)) <= 1

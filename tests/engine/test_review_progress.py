@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from fsrs import Rating
@@ -54,6 +54,17 @@ def test_repeated_misses_make_a_resting_leech() -> None:
     assert due_reviews([state], state.due) == {"q": state.due}
     recovered = review(state, "q", 0.9, 0, state.due)
     assert not recovered.leech and recovered.fails == 0 and recovered.lapses == LEECH_FAILS
+    hinted = review(state, "q", 0.95, 1, state.due)  # a hinted answer is Hard, but still not a miss
+    assert not hinted.leech and hinted.fails == 0
+
+
+def test_misses_must_be_in_a_row_and_any_clock_zone_works() -> None:
+    """A partial answer between misses restarts the count; a non-UTC clock is accepted."""
+    state, at = None, NOW.astimezone(timezone(timedelta(hours=-5)))
+    for score in (0.0, 0.0, 0.5, 0.0, 0.0):
+        state = review(state, "q", score, 0, at)
+        at = state.due
+    assert state is not None and state.fails == 2 and not state.leech and state.due.utcoffset() == timedelta(0)
 
 
 def test_state_round_trips_through_its_card_dict() -> None:

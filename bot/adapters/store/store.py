@@ -232,6 +232,15 @@ class Store:
         rows = self.db["skill_history"].rows_where(where, params, order_by="at, id")
         return [SkillPoint(topic=r["topic"], at=_dt(r["at"]), rating=r["rating"], sd=r["sd"]) for r in rows]
 
+    def skill_before(self, user_id: int, at: datetime) -> dict[str, SkillPoint]:
+        """Each topic's last skill point before `at` (where a trend starts from)."""
+        sql = (
+            "SELECT topic, at, rating, sd FROM skill_history WHERE id IN (SELECT max(id) FROM skill_history "
+            "WHERE user_id = ? AND at < ? GROUP BY topic)"
+        )  # rows are written in time order, so the newest id is the latest point
+        rows = self.db.execute(sql, [user_id, _ts(at)]).fetchall()
+        return {t: SkillPoint(topic=t, at=_dt(when), rating=r, sd=sd) for t, when, r, sd in rows}
+
     def daily_pick(self, scope: str, day: str) -> str | None:
         """The question picked for this scope (a server or a user) on this day, if any."""
         row = self.db.execute(
@@ -239,12 +248,12 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def save_daily_pick(self, scope: str, day: str, question_id: str) -> str:
-        """Keep the first pick for (scope, day) and return whichever pick stands."""
+    def save_daily_pick(self, scope: str, day: str, question_id: str, replace: bool = False) -> str:
+        """Keep the first pick for (scope, day) and return whichever pick stands (`replace` swaps a stale one)."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         with self.db.atomic():
             self.db.execute(
-                "INSERT OR IGNORE INTO daily_picks (scope, day, question_id) VALUES (?, ?, ?)",
-                [scope, day, question_id],
+                f"{verb} INTO daily_picks (scope, day, question_id) VALUES (?, ?, ?)", [scope, day, question_id]
             )
         return self.daily_pick(scope, day) or question_id
 
@@ -369,6 +378,13 @@ class Store:
         """Every running challenge (to resume timers after a restart)."""
         return [_challenge(r) for r in self.db["challenges"].rows_where("status = 'running'", order_by="id")]
 
+    def recent_challenge_questions(self, guild_id: int, challenges: int = 10) -> set[str]:
+        """Questions used by the server's last `challenges` challenges."""
+        rows = self.db.execute(
+            "SELECT question_ids FROM challenges WHERE guild_id = ? ORDER BY id DESC LIMIT ?", [guild_id, challenges]
+        ).fetchall()
+        return {q for (ids,) in rows for q in json.loads(ids)}
+
     def update_challenge(self, challenge: Challenge) -> None:
         """Save a challenge's round, round start and status."""
         with self.db.atomic():
@@ -456,7 +472,9 @@ class Store:
     def export_user(self, user_id: int) -> dict[str, Any]:
         """Everything stored about one user, as JSON-ready data."""
         user = self.db["users"].get(user_id)
+        scope = f"user:{user['external_id']}"
         return {
+            "daily_picks": list(self.db["daily_picks"].rows_where("scope = ?", [scope], order_by="day")),
             "user": {k: user[k] for k in ("external_id", "display_name", "created_at")},
             "attempts": list(self.db["attempts"].rows_where("user_id = ?", [user_id], order_by="id")),
             "mastery": list(self.db["mastery"].rows_where("user_id = ?", [user_id], order_by="topic")),
@@ -482,6 +500,10 @@ class Store:
             )
             for table in tables:
                 self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
+            self.db.execute(
+                "DELETE FROM daily_picks WHERE scope = (SELECT 'user:' || external_id FROM users WHERE id = ?)",
+                [user_id],
+            )
             self.db.execute("DELETE FROM users WHERE id = ?", [user_id])
         return int(count)
 

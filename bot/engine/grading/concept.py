@@ -264,11 +264,14 @@ def _grade_by_reference(question: ConceptQuestion, answer: str, embed: Embed | N
     reference = text.content_words(question.reference_answer, exclude=prompt_words)
     given = set(text.content_words(answer, exclude=prompt_words))
     coverage = len(reference.keys() & given) / len(reference) if reference else 0.0
+    feedback = f"Your answer covers {coverage:.0%} of the reference answer's key terms."
     if embed is not None and coverage > 0:
-        coverage = max(coverage, _meaning_coverage(question.reference_answer, answer, embed))
+        by_meaning = _meaning_coverage(question.reference_answer, answer, embed)
+        if by_meaning > coverage:
+            coverage = by_meaning
+            feedback = f"Your answer says {coverage:.0%} of what the reference answer says, in its own words."
     score = round(min(1.0, coverage / REFERENCE_FULL_COVERAGE), 4)
     missing = [word for key, word in reference.items() if key not in given][:8]
-    feedback = f"Your answer covers {coverage:.0%} of the reference answer's key terms."
     if missing and score < 1.0:
         feedback += " Terms you could have used: " + ", ".join(missing) + "."
     return GradeResult(
