@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult
 from bot.engine.models import BankQuestion, CodingQuestion, MathsQuestion
+from bot.engine.progress import WeakTopic
 
 
 class Filters(BaseModel):
@@ -111,19 +112,10 @@ class UserStats(BaseModel):
     leeches: list[str] = []
 
 
-class WeakTopicView(BaseModel):
-    """One of a user's weakest topics, ready to show: why, and what to practise next."""
+class WeakTopicView(WeakTopic):
+    """One of a user's weakest topics, ready to show: why, and what to practise next (with the topic's title)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    topic: str
     title: str
-    mastery: float
-    mastery_sd: float
-    attempts: int
-    reasons: list[str]
-    next_level: int
-    due_reviews: int = 0
 
 
 class HistoryPoint(BaseModel):

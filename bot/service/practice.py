@@ -381,17 +381,7 @@ class Service:
         if user is None:
             return []
         return [
-            WeakTopicView(
-                topic=w.topic,
-                title=self._title(w.topic),
-                mastery=w.mastery,
-                mastery_sd=w.mastery_sd,
-                attempts=w.attempts,
-                reasons=w.reasons,
-                next_level=w.next_level,
-                due_reviews=w.due_reviews,
-            )
-            for w in self._weak(user, self.clock(), count)
+            WeakTopicView(**w.model_dump(), title=self._title(w.topic)) for w in self._weak(user, self.clock(), count)
         ]
 
     def history(self, external_id: str, days: int = 30) -> list[HistoryPoint]:

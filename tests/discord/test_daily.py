@@ -65,30 +65,11 @@ async def test_server_daily_is_one_stored_pick_for_everyone(server, deps: Deps, 
     assert picked is not None and f"`{picked}`" in [f.value for f in first.response.embeds[0].fields]
 
 
-def test_server_daily_targets_the_members_weakest_topic(deps: Deps) -> None:
-    """After members miss every calculus question and ace the rest, the server's daily question is calculus."""
-    service = deps.service
-    for user in ("discord:1", "discord:2"):
-        for item in service.bank.questions.values():
-            service.open(user, item.id, guild_id=77)
-            missed = item.topic == "calculus"
-            result = GradeResult(
-                score=0.0 if missed else 1.0,
-                passed=not missed,
-                verdict="incorrect" if missed else "correct",
-                grader="test",
-                feedback="",
-            )
-            assert service.record_answer(user, item.id, "answer", result, 77).recorded
-    assert service.card(deps.daily.question_id(deps.daily.today(), guild_id=77)).topic == "calculus"
-
-
-def test_group_challenge_without_topic_targets_the_server(deps: Deps) -> None:
-    """A challenge started without a topic draws on the members' weakest topic first, easiest first."""
-    service = deps.service
-    for item in service.bank.questions.values():
-        service.open("discord:5", item.id, guild_id=88)
-        missed = item.topic == "regularisation"
+def _answer_everything(deps: Deps, user: str, guild_id: int, missed_topic: str) -> None:
+    """Record a full-marks answer to every question in a server, and a miss for each of one topic's."""
+    for item in deps.service.bank.questions.values():
+        deps.service.open(user, item.id, guild_id=guild_id)
+        missed = item.topic == missed_topic
         result = GradeResult(
             score=0.0 if missed else 1.0,
             passed=not missed,
@@ -96,7 +77,21 @@ def test_group_challenge_without_topic_targets_the_server(deps: Deps) -> None:
             grader="test",
             feedback="",
         )
-        service.record_answer("discord:5", item.id, "answer", result, 88)
+        assert deps.service.record_answer(user, item.id, "answer", result, guild_id).recorded
+
+
+def test_server_daily_targets_the_members_weakest_topic(deps: Deps) -> None:
+    """After members miss every calculus question and ace the rest, the server's daily question is calculus."""
+    service = deps.service
+    for user in ("discord:1", "discord:2"):
+        _answer_everything(deps, user, 77, missed_topic="calculus")
+    assert service.card(deps.daily.question_id(deps.daily.today(), guild_id=77)).topic == "calculus"
+
+
+def test_group_challenge_without_topic_targets_the_server(deps: Deps) -> None:
+    """A challenge started without a topic draws on the members' weakest topic first, easiest first."""
+    service = deps.service
+    _answer_everything(deps, "discord:5", 88, missed_topic="regularisation")
     challenge, _ = deps.challenges.start(88, 1, "discord:5", None, 3, 60)
     topics = [service.question(q).topic for q in challenge.question_ids]
     assert topics.count("regularisation") == 2 and len(set(challenge.question_ids)) == 3
