@@ -20,7 +20,7 @@ def card(item: QuestionCard, number: int) -> str:
         item.prompt.rstrip(),
     ]
     if item.reason:
-        lines[2:2] = [f"({item.reason})", ""]
+        lines.insert(2, f"({item.reason})")
     if item.choices:
         lines.append("")
         lines.extend(f"  {chr(65 + i)}) {choice}" for i, choice in enumerate(item.choices))
