@@ -8,6 +8,7 @@ import pytest
 from bot.engine.bank import Bank
 from bot.engine.grading import text
 from bot.engine.grading.concept import grade_concept
+from bot.engine.grading.contrast import find_contrast
 from bot.engine.grading.text import negated_before, sentences, stem, tokens
 from bot.engine.models import ConceptQuestion, KeyPoint
 
@@ -281,3 +282,23 @@ def test_embedding_assist(l1l2: ConceptQuestion, name: str, answer: str, score: 
     assert [p.id for p in result.points if p.by_meaning] == by_meaning
     if by_meaning:
         assert "(said in other words)" in result.feedback
+
+
+def test_equal_contrasts_prefer_the_words_beside_the_conjunction() -> None:
+    """'bias-variance ... from training and validation error' contrasts bias with variance, not training with
+    error, when both pairs split the key points equally."""
+    question = ConceptQuestion(
+        id="bv",
+        kind="concept",
+        difficulty=2,
+        prompt="Explain the bias-variance trade-off and how to tell from training and validation error which you have.",
+        reference_answer="Bias means underfitting. Variance means overfitting. High error on both sets means bias.",
+        key_points=[
+            KeyPoint(id="bias", description="Bias is underfitting.", phrases=["underfitting"]),
+            KeyPoint(id="variance", description="Variance is overfitting.", phrases=["overfitting"]),
+            KeyPoint(id="gap", description="A large error gap.", phrases=["error gap"]),
+            KeyPoint(id="train", description="Training curves.", phrases=["training curves"]),
+        ],
+    )
+    contrast = find_contrast(question)
+    assert contrast is not None and {stem("bias"), stem("variance")} == {*contrast.first, *contrast.second}

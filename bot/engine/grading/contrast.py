@@ -72,7 +72,7 @@ def find_contrast(question: ConceptQuestion) -> Contrast | None:
 def _find(prompt: str, points: tuple[tuple[str, tuple[str, ...]], ...]) -> Contrast | None:
     """`find_contrast`, cached: it depends only on the prompt and the key points' wording."""
     vocabularies = [_words(description, phrases) for description, phrases in points]
-    best: tuple[int, Contrast] | None = None
+    best: tuple[tuple[int, int], Contrast] | None = None
     flat = prompt.replace("\n", " ")
     for match in [*_COORDINATED.finditer(flat), *_JOINED.finditer(flat)]:
         left = _content(match["left"])[-_SIDE_WORDS:]
@@ -81,8 +81,10 @@ def _find(prompt: str, points: tuple[tuple[str, tuple[str, ...]], ...]) -> Contr
             contrast = Contrast(_side(a), _side(b))
             owners = [contrast.side_of(vocabulary) for vocabulary in vocabularies]
             split = min(owners.count(contrast.first), owners.count(contrast.second))
-            if split >= 1 and (best is None or split > best[0]):
-                best = (split, contrast)
+            # ties go to the words right beside the conjunction ("bias-variance", not "training ... error")
+            rank = (split, int(a == left[-1] and b == right[0]))
+            if split >= 1 and (best is None or rank > best[0]):
+                best = (rank, contrast)
     return best[1] if best else None
 
 
