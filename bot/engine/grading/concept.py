@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,8 +82,15 @@ def _match(phrases: list[str], answer: list[_Sentence], allowed: Claim = _any_cl
 
 def _signatures(question: ConceptQuestion) -> list[dict[str, float]]:
     """Each key point's content stems, weighted: rarer across the question's points counts more, prompt words less."""
-    prompt = frozenset(text.content_words(question.prompt))
-    vocabularies = [text.content_words(" ".join([p.description, *p.phrases])) for p in question.key_points]
+    points = tuple((p.description, tuple(p.phrases)) for p in question.key_points)
+    return _signatures_of(question.prompt, points)
+
+
+@lru_cache(maxsize=4096)
+def _signatures_of(prompt_text: str, points: tuple[tuple[str, tuple[str, ...]], ...]) -> list[dict[str, float]]:
+    """`_signatures`, cached: it depends only on the prompt and the key points' wording (callers only read it)."""
+    prompt = frozenset(text.content_words(prompt_text))
+    vocabularies = [text.content_words(" ".join([description, *phrases])) for description, phrases in points]
     shared: dict[str, int] = {}
     for vocabulary in vocabularies:
         for stem in vocabulary:

@@ -46,14 +46,14 @@ def sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-_NOTATION = [
-    (re.compile(r"(\w)\s*(?:\^\s*\{?2\}?|²|\*\*\s*2)"), r"\1 squared"),
-    (re.compile(r"\|\s*([a-z_][\w.]*)\s*\|"), r" absolute value of \1 "),
-    (re.compile(r"\s*(?:->|→|=>|⇒)\s*"), " leads to "),
-    (re.compile(r"\bw/o\b"), "without"),
-    (re.compile(r"\bw/(?=\s|\w)"), "with "),
-    (re.compile(r"\s&\s"), " and "),
-    (re.compile(r"\b(?:e\.g\.|eg)(?=[\s,])"), "for example"),
+_NOTATION = [  # (cheap guard: a substring the pattern needs, pattern, replacement)
+    (("^", "²", "**"), re.compile(r"(\w)\s*(?:\^\s*\{?2\}?|²|\*\*\s*2)"), r"\1 squared"),
+    (("|",), re.compile(r"\|\s*([a-z_][\w.]*)\s*\|"), r" absolute value of \1 "),
+    (("->", "→", "=>", "⇒"), re.compile(r"\s*(?:->|→|=>|⇒)\s*"), " leads to "),
+    (("w/o",), re.compile(r"\bw/o\b"), "without"),
+    (("w/",), re.compile(r"\bw/(?=\s|\w)"), "with "),
+    ((" & ",), re.compile(r"\s&\s"), " and "),
+    (("eg", "e.g."), re.compile(r"\b(?:e\.g\.|eg)(?=[\s,])"), "for example"),
 ]
 _ABBREVIATIONS = {
     "cv": "cross validation",
@@ -100,10 +100,11 @@ def normalise(text: str) -> str:
     """Spell out the notation and shorthand people type in chat, so a phrase can match it: `bias^2`, `|w|`, `->`,
     `w/o`, `CV`, `var up`."""
     lowered = text.lower().replace("’", "'")
-    for pattern, replacement in _NOTATION:
-        lowered = pattern.sub(replacement, lowered)
+    for guards, pattern, replacement in _NOTATION:
+        if any(guard in lowered for guard in guards):
+            lowered = pattern.sub(replacement, lowered)
     lowered = _ABBREVIATION.sub(lambda m: _ABBREVIATIONS[m.group(1)], lowered)
-    return _MOVES.sub(_moves, lowered)
+    return _MOVES.sub(_moves, lowered) if " down" in lowered or " up" in lowered else lowered
 
 
 def tokens(text: str) -> list[str]:
