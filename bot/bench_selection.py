@@ -22,6 +22,7 @@ from bot.adapters.store import Store
 from bot.engine.bank import Bank
 from bot.engine.grading.result import GradeResult
 from bot.engine.models import BankQuestion
+from bot.engine.skill import sigmoid
 from bot.grader import OfflineGrader
 from bot.service import Filters, Service
 
@@ -91,7 +92,7 @@ def bench_selection(
         for index in range(attempts):
             item = bank.questions[ids[rng.randrange(len(ids))]]
             level = (item.question.difficulty - 3) * 0.9
-            success = rng.random() < 1 / (1 + 2.718281828 ** -(ability[item.topic] - level))
+            success = rng.random() < sigmoid(ability[item.topic] - level)
             service.open(USER, item.id)
             service.record_answer(USER, item.id, "answer", _result(1.0 if success else rng.choice([0.0, 0.5])))
             now[0] += timedelta(minutes=20)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from bot.engine.policy import TARGET_SUCCESS, need
-from bot.engine.skill import TopicSkill, current_sd, level_to_logit, sigmoid
+from bot.engine.skill import TopicSkill, aged, level_to_logit, sigmoid
 
 TREND_DAYS = 7
 FADED_DAYS = 21  # a topic idle this long may have faded
@@ -31,6 +31,11 @@ class SkillPoint(BaseModel):
     def mastery(self) -> float:
         """Mastery at that moment."""
         return sigmoid(self.rating)
+
+    @property
+    def mastery_sd(self) -> float:
+        """Uncertainty of `mastery` at that moment."""
+        return TopicSkill(topic=self.topic, rating=self.rating, sd=self.sd).mastery_sd
 
 
 class WeakTopic(BaseModel):
@@ -95,22 +100,20 @@ def weakest_topics(
     due_by_topic, leeches_by_topic = due_by_topic or {}, leeches_by_topic or {}
 
     def order(skill: TopicSkill) -> tuple[float, float, str]:
-        aged = skill.model_copy(update={"sd": current_sd(skill, now)})
-        return (-need(aged) - 0.05 * due_by_topic.get(skill.topic, 0), aged.mastery, skill.topic)
+        return (-need(skill) - 0.05 * due_by_topic.get(skill.topic, 0), skill.mastery, skill.topic)
 
-    ranked = sorted((s for s in skills.values() if s.attempts > 0), key=order)[:count]
+    today = [aged(s, now) for s in skills.values() if s.attempts > 0]
     out = []
-    for skill in ranked:
-        aged = skill.model_copy(update={"sd": current_sd(skill, now)})
+    for skill in sorted(today, key=order)[:count]:
         due, leeches = due_by_topic.get(skill.topic, 0), leeches_by_topic.get(skill.topic, 0)
         out.append(
             WeakTopic(
                 topic=skill.topic,
-                mastery=round(aged.mastery, 4),
-                mastery_sd=round(aged.mastery_sd, 4),
+                mastery=round(skill.mastery, 4),
+                mastery_sd=round(skill.mastery_sd, 4),
                 attempts=skill.attempts,
-                reasons=reasons(aged, now, due, leeches),
-                next_level=next_level(aged),
+                reasons=reasons(skill, now, due, leeches),
+                next_level=next_level(skill),
                 due_reviews=due,
                 leeches=leeches,
             )

@@ -89,6 +89,11 @@ def current_sd(skill: TopicSkill, now: datetime) -> float:
     return math.sqrt(skill.sd**2 + DRIFT_VAR_PER_DAY * days)
 
 
+def aged(skill: TopicSkill, now: datetime) -> TopicSkill:
+    """The skill as it stands today: same rating, uncertainty widened by the idle days since the last attempt."""
+    return skill.model_copy(update={"sd": current_sd(skill, now)})
+
+
 def update_skill(skill: TopicSkill, item: ItemStats, score: float, now: datetime) -> TopicSkill:
     """Fold one graded attempt (score 0-1) into the topic skill."""
     variance = current_sd(skill, now) ** 2

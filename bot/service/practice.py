@@ -7,6 +7,7 @@ import random
 import statistics
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,9 +17,9 @@ from bot.engine.grading.result import GradeResult, no_credit
 from bot.engine.leaderboard import streak
 from bot.engine.models import BankQuestion, ConceptQuestion
 from bot.engine.policy import EXPLORE, Candidate, Choice, choose
-from bot.engine.progress import TREND_DAYS, SkillPoint, WeakTopic, trend, weakest_topics
+from bot.engine.progress import TREND_DAYS, SkillPoint, trend, weakest_topics
 from bot.engine.review import ReviewState, due_reviews, review
-from bot.engine.skill import ItemStats, TopicSkill, current_sd, initial_item, update_item, update_skill
+from bot.engine.skill import ItemStats, TopicSkill, aged, initial_item, update_item, update_skill
 from bot.errors import ConfigError, NoMoreHints, NoOpenQuestion, NoQuestionAvailable, UnknownQuestion, UnknownTopic
 from bot.grader import OfflineGrader
 
@@ -157,11 +158,9 @@ class Service:
         session = [a for a in self.store.attempts(user.id, limit=50) if a.submitted_at >= now - SESSION]
         due, rest = self.store.due_and_resting(user.id, now)
         pool = [q for q in candidates if q.id not in rest] or candidates
-        items = self.store.items()
-        options = [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in pool]
-        skills = {t: s.model_copy(update={"sd": current_sd(s, now)}) for t, s in self.store.skills(user.id).items()}
+        skills = {t: aged(s, now) for t, s in self.store.skills(user.id).items()}
         return choose(
-            options,
+            self._candidates(pool),
             skills,
             rng or self.rng,
             due=due,
@@ -182,12 +181,21 @@ class Service:
         explore: float = EXPLORE,
     ) -> Choice | None:
         """Run the policy for a server's members as one learner (daily question, group challenges)."""
-        items = self.store.items()
-        options = [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in candidates]
         skills = {t: _pooled(t, s) for t, s in self.store.guild_skills(guild_id).items()}
         return choose(
-            options, skills, rng, attempted=attempted, exclude=exclude, recent_topics=recent_topics, explore=explore
+            self._candidates(candidates),
+            skills,
+            rng,
+            attempted=attempted,
+            exclude=exclude,
+            recent_topics=recent_topics,
+            explore=explore,
         )
+
+    def _candidates(self, questions: list[BankQuestion]) -> list[Candidate]:
+        """Questions as the policy sees them: calibrated difficulty where results exist, else the bank's level."""
+        items = self.store.items()
+        return [Candidate(q.id, q.topic, items.get(q.id) or self._initial_item(q)) for q in questions]
 
     def _initial_item(self, item: BankQuestion) -> ItemStats:
         """An item as the bank describes it (cached: the bank does not change while the service runs)."""
@@ -351,11 +359,10 @@ class Service:
             return UserStats(user=external_id, total_attempts=0, skipped=0, topics=[], weakest=[])
         now = self.clock()
         attempts = self.store.attempts(user.id)
-        rows = self._topic_stats(user, attempts, now)
-        weak = [rows[w.topic] for w in self._weak(user, now)]
-        states = self.store.reviews(user.id)
-        due = due_reviews(states, now)
-        upcoming = [s.due for s in states if s.due > now and not s.leech]
+        standing = self._standing(user, now)
+        rows = self._topic_stats(user, attempts, standing, now)
+        weak = [rows[w.topic] for w in weakest_topics(standing.skills, now, standing.due, standing.leeches)]
+        upcoming = [s.due for s in standing.states if s.due > now and not s.leech]
         recent = [
             RecentAttempt(
                 question_id=a.question_id, topic=a.topic, verdict=a.verdict, score=a.score, submitted_at=a.submitted_at
@@ -370,9 +377,9 @@ class Service:
             weakest=weak,
             streak=streak((a.submitted_at.date() for a in attempts if a.verdict != "skipped"), today=now.date()),
             recent=recent,
-            due_reviews=len(due),
+            due_reviews=sum(standing.due.values()),
             next_review=min(upcoming) if upcoming else None,
-            leeches=sorted(s.question_id for s in states if s.leech),
+            leeches=sorted(s.question_id for s in standing.states if s.leech),
         )
 
     def weak(self, external_id: str, count: int = 3) -> list[WeakTopicView]:
@@ -380,8 +387,11 @@ class Service:
         user = self.store.find_user(external_id)
         if user is None:
             return []
+        now = self.clock()
+        standing = self._standing(user, now)
         return [
-            WeakTopicView(**w.model_dump(), title=self._title(w.topic)) for w in self._weak(user, self.clock(), count)
+            WeakTopicView(**w.model_dump(), title=self._title(w.topic))
+            for w in weakest_topics(standing.skills, now, standing.due, standing.leeches, count)
         ]
 
     def history(self, external_id: str, days: int = 30) -> list[HistoryPoint]:
@@ -391,45 +401,44 @@ class Service:
             return []
         since = self.clock() - timedelta(days=days)
         return [
-            HistoryPoint(
-                topic=p.topic, at=p.at, mastery=round(p.mastery, 4), mastery_sd=round(_sd_of(p.rating, p.sd), 4)
-            )
+            HistoryPoint(topic=p.topic, at=p.at, mastery=round(p.mastery, 4), mastery_sd=round(p.mastery_sd, 4))
             for p in self.store.skill_history(user.id, since)
         ]
 
-    def _weak(self, user: User, now: datetime, count: int = 3) -> list[WeakTopic]:
-        """The engine's weakest-topic ranking for this user."""
+    def _standing(self, user: User, now: datetime) -> _Standing:
+        """A user's skills and review schedule, read once, with due reviews and leeches counted per topic."""
         states = self.store.reviews(user.id)
         topics = self.store.review_topics(user.id)
-        due = Counter(topics.get(q, "") for q in due_reviews(states, now))
-        leeches = Counter(topics.get(s.question_id, "") for s in states if s.leech)
-        return weakest_topics(self.store.skills(user.id), now, due, leeches, count)
+        return _Standing(
+            skills=self.store.skills(user.id),
+            states=states,
+            due=Counter(topics.get(q, "") for q in due_reviews(states, now)),
+            leeches=Counter(topics.get(s.question_id, "") for s in states if s.leech),
+        )
 
-    def _topic_stats(self, user: User, attempts: list[Attempt], now: datetime) -> dict[str, TopicStat]:
+    def _topic_stats(
+        self, user: User, attempts: list[Attempt], standing: _Standing, now: datetime
+    ) -> dict[str, TopicStat]:
         """One stats row per practised topic."""
         graded = [a for a in attempts if a.verdict != "skipped"]
-        states = self.store.reviews(user.id)
-        topics = self.store.review_topics(user.id)
-        due = Counter(topics.get(q, "") for q in due_reviews(states, now))
-        leeches = Counter(topics.get(s.question_id, "") for s in states if s.leech)
         week_ago = now - timedelta(days=TREND_DAYS)
         history: dict[str, list[SkillPoint]] = {t: [p] for t, p in self.store.skill_before(user.id, week_ago).items()}
         for point in self.store.skill_history(user.id, week_ago):
             history.setdefault(point.topic, []).append(point)
         rows = {}
-        for topic, skill in self.store.skills(user.id).items():
+        for topic, skill in standing.skills.items():
             scores = [a.score for a in graded if a.topic == topic]
-            aged = skill.model_copy(update={"sd": current_sd(skill, now)})
+            today = aged(skill, now)
             rows[topic] = TopicStat(
                 topic=topic,
                 title=self._title(topic),
                 attempts=skill.attempts,
                 average_score=round(sum(scores) / len(scores), 4) if scores else 0.0,
-                mastery=round(aged.mastery, 4),
-                mastery_sd=round(aged.mastery_sd, 4),
+                mastery=round(today.mastery, 4),
+                mastery_sd=round(today.mastery_sd, 4),
                 trend=trend(history.get(topic, []), now),
-                due_reviews=due.get(topic, 0),
-                leeches=leeches.get(topic, 0),
+                due_reviews=standing.due.get(topic, 0),
+                leeches=standing.leeches.get(topic, 0),
             )
         return rows
 
@@ -456,6 +465,11 @@ def _pooled(topic: str, skills: list[TopicSkill]) -> TopicSkill:
     return TopicSkill(topic=topic, rating=rating, sd=sd, attempts=sum(s.attempts for s in skills))
 
 
-def _sd_of(rating: float, sd: float) -> float:
-    """Mastery uncertainty from a rating and its standard deviation."""
-    return TopicSkill(topic="", rating=rating, sd=sd).mastery_sd
+@dataclass(frozen=True)
+class _Standing:
+    """What stats and /weak read about a user: skills, the review schedule, and per-topic due and leech counts."""
+
+    skills: dict[str, TopicSkill]
+    states: list[ReviewState]
+    due: Counter[str]
+    leeches: Counter[str]

@@ -135,27 +135,17 @@ def test_cli_grade_and_batch_with_llm(fake_openai, mini_bank_dir, tmp_path) -> N
         MLPREP_LLM_MODEL="fake-model",
         MLPREP_LLM_TIMEOUT_S="2",
     )
-    graded = subprocess.run(
-        [sys.executable, "-m", "bot", "grade", "reg-l1-l2", "--answer", GOOD, "--llm", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+
+    def mlprep(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+        )
+
+    graded = mlprep("grade", "reg-l1-l2", "--answer", GOOD, "--llm", "--json")
     assert graded.returncode == 0, graded.stderr
     assert json.loads(graded.stdout)["grader"] == "llm:fake-model"
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": 1, "question_id": "reg-l1-l2", "answer": GOOD}) + "\n")
-    batch = subprocess.run(
-        [sys.executable, "-m", "bot", "grade-batch", "in.jsonl", "--llm"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    batch = mlprep("grade-batch", "in.jsonl", "--llm")
     line = json.loads(batch.stdout)
     assert line["grader"] == "llm:fake-model" and line["points"] == [
         {"id": "l1-sparse", "hit": True},
