@@ -302,3 +302,29 @@ def test_equal_contrasts_prefer_the_words_beside_the_conjunction() -> None:
     )
     contrast = find_contrast(question)
     assert contrast is not None and {stem("bias"), stem("variance")} == {*contrast.first, *contrast.second}
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        ("L2 makes the weights sparse.", True),
+        ("L2 also makes most weights sparse.", True),
+        ("L2 never makes weights sparse.", False),
+        ("L2 doesnt make weights sparse, L1 does.", False),
+        ("L2 makes weights small and L1 keeps them sparse.", False),
+        ("L2 makes only the weights you drop sparse.", False),
+        ("Unlike L2 makes weights sparse people say, it shrinks.", False),
+    ],
+)
+def test_misconceptions_allow_a_few_inserted_words(l1l2: ConceptQuestion, answer: str, named: bool) -> None:
+    """A misconception phrase still counts with up to two words inserted, but not across a negation, a clause
+    break, a qualifier like 'only', or after 'unlike'."""
+    result = grade_concept(l1l2, answer)
+    assert bool(result.misconceptions) is named
+
+
+@pytest.mark.parametrize("typed", ["dont", "doesnt", "isnt", "cant", "wont"])
+def test_chat_negations_without_apostrophes(l1l2: ConceptQuestion, typed: str) -> None:
+    """'L1 dont give sparse weights' negates the point, as 'don't' would."""
+    result = grade_concept(l1l2, f"L1 {typed} give sparse weights.")
+    assert result.points[0].negated and result.score == 0.0

@@ -15,6 +15,7 @@ from bot.engine.models import ConceptQuestion, KeyPoint, Misconception
 
 PASS_MARK = 0.7
 MISCONCEPTION_PENALTY = 0.25
+MISCONCEPTION_GAP = 2  # words a misconception may have inserted ("makes the final model more accurate")
 REFERENCE_FULL_COVERAGE = 0.6
 SOFT_FULL = 0.5  # share of a key point's (weighted) content words in one sentence that earns it in full
 SOFT_HALF = 0.3  # ... and half of it
@@ -58,7 +59,7 @@ def _any_claim(sentence: _Sentence, start: int, length: int) -> bool:
     return True
 
 
-def _match(phrases: list[str], answer: list[_Sentence], allowed: Claim = _any_claim) -> _Match:
+def _match(phrases: list[str], answer: list[_Sentence], allowed: Claim = _any_claim, gap: int = 0) -> _Match:
     """Find the first sentence that states one of the phrases, un-negated, about the right thing; a sentence that
     also negates one of them contradicts itself and earns nothing. Remember a negated statement if that is all."""
     phrase_stems = [s for s in (text.phrase_stems(phrase) for phrase in phrases) if s]
@@ -66,7 +67,7 @@ def _match(phrases: list[str], answer: list[_Sentence], allowed: Claim = _any_cl
     for sentence in answer:
         stated = negated = False
         for stems in phrase_stems:
-            start = text.find_phrase(sentence.stems, stems)
+            start = text.find_phrase(sentence.stems, stems, gap)
             if start is None or not allowed(sentence, start, len(stems)):
                 continue
             if text.negated_before(sentence.tokens, start):
@@ -188,9 +189,14 @@ def _claims_for(point: KeyPoint, contrast: Contrast | None) -> tuple[Claim, Call
     return claim, sentence_ok
 
 
+def _not_contrasted(sentence: _Sentence, start: int, length: int) -> bool:
+    """A misconception said of something set apart ("unlike k-means, it gives soft assignments") is not claimed."""
+    return "unlike" not in sentence.tokens[max(0, start - text.NEGATION_WINDOW) : start]
+
+
 def _misconception(item: Misconception, answer: list[_Sentence]) -> PointResult:
     """Check one misconception (stated, not negated)."""
-    found = _match(item.phrases, answer)
+    found = _match(item.phrases, answer, _not_contrasted, gap=MISCONCEPTION_GAP)
     return PointResult(
         id=item.id, hit=found.hit, description=item.description, evidence=found.evidence if found.hit else None
     )

@@ -27,6 +27,22 @@ NEGATIONS = frozenset(
         "lacks",
         "fails",
         "fail",
+        # chat spellings without the apostrophe
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "cant",
+        "wont",
+        "shouldnt",
+        "wouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "aint",
     }
 )
 CLAUSE_BREAKS = frozenset({"but", "however", "although", "though", "whereas", "while", "instead", "yet"})
@@ -222,8 +238,9 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
     return tuple(stems(phrase))
 
 
-def find_phrase(sentence_stems: list[str], phrase_stems: list[str] | tuple[str, ...]) -> int | None:
-    """Return where the phrase starts in the sentence (whole words, in order), or None."""
+def find_phrase(sentence_stems: list[str], phrase_stems: list[str] | tuple[str, ...], gap: int = 0) -> int | None:
+    """Return where the phrase starts in the sentence (whole words, in order), or None. With `gap`, up to that
+    many other words may stand between the phrase's words in all ("makes the *final* model more accurate")."""
     n = len(phrase_stems)
     if n == 0:
         return None
@@ -234,8 +251,27 @@ def find_phrase(sentence_stems: list[str], phrase_stems: list[str] | tuple[str, 
             start = sentence_stems.index(first, start + 1)
         except ValueError:
             return None
-        if sentence_stems[start + 1 : start + n] == rest:
+        if sentence_stems[start + 1 : start + n] == rest or (gap and _gapped(sentence_stems, start + 1, rest, gap)):
             return start
+
+
+_UNSKIPPABLE = frozenset(
+    _stem(w) for w in NEGATIONS | CLAUSE_BREAKS | {"only", "unlike", "than", "and", "or", "if", "when", "because", "so"}
+)
+
+
+def _gapped(sentence_stems: list[str], at: int, rest: list[str], gap: int) -> bool:
+    """Whether `rest` follows from `at` in order with at most `gap` other words between its words in all."""
+    spare = gap
+    for word in rest:
+        while at < len(sentence_stems) and sentence_stems[at] != word:
+            if spare == 0 or sentence_stems[at] in _UNSKIPPABLE:
+                return False
+            spare, at = spare - 1, at + 1
+        if at >= len(sentence_stems):
+            return False
+        at += 1
+    return True
 
 
 def negated_before(sentence_tokens: list[str], start: int) -> bool:
