@@ -328,3 +328,16 @@ def test_chat_negations_without_apostrophes(l1l2: ConceptQuestion, typed: str) -
     """'L1 dont give sparse weights' negates the point, as 'don't' would."""
     result = grade_concept(l1l2, f"L1 {typed} give sparse weights.")
     assert result.points[0].negated and result.score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("you dont need a test set", ["you", "do", "n't", "need", "a", "test", "set"]),
+        ("it doesnt, cant and wont", ["it", "does", "n't", "can", "n't", "and", "will", "n't"]),
+        ("isn't it", ["is", "n't", "it"]),
+    ],
+)
+def test_chat_contractions_read_like_written_ones(typed: str, read: list[str]) -> None:
+    """'dont' is read as "don't", so negation and phrases such as "don't need a test set" see the same words."""
+    assert tokens(typed) == read

@@ -27,22 +27,6 @@ NEGATIONS = frozenset(
         "lacks",
         "fails",
         "fail",
-        # chat spellings without the apostrophe
-        "dont",
-        "doesnt",
-        "didnt",
-        "isnt",
-        "arent",
-        "wasnt",
-        "werent",
-        "cant",
-        "wont",
-        "shouldnt",
-        "wouldnt",
-        "couldnt",
-        "hasnt",
-        "havent",
-        "aint",
     }
 )
 CLAUSE_BREAKS = frozenset({"but", "however", "although", "though", "whereas", "while", "instead", "yet"})
@@ -123,11 +107,17 @@ def normalise(text: str) -> str:
     return _MOVES.sub(_moves, lowered) if " down" in lowered or " up" in lowered else lowered
 
 
+_CHAT_NOT = re.compile(r"\b(do|does|did|is|are|was|were|should|would|could|has|have|had)nt\b")
+_CHAT_SHORT = {"cant": "can n't", "wont": "will n't", "aint": "is n't"}
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens of the normalised text, with `doesn't` split into `does` + `n't`."""
     lowered = normalise(text)
-    lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)
+    lowered = _CHAT_NOT.sub(r"\1 n't", lowered)  # "dont", as typed in chat, is "don't"
     lowered = lowered.replace("can't", "can n't").replace("won't", "will n't")
+    lowered = re.sub(r"\b(?:cant|wont|aint)\b", lambda m: _CHAT_SHORT[m.group(0)], lowered)
+    lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)
     return _WORD.findall(lowered)
 
 
