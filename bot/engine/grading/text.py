@@ -107,17 +107,16 @@ def normalise(text: str) -> str:
     return _MOVES.sub(_moves, lowered) if " down" in lowered or " up" in lowered else lowered
 
 
-_CHAT_NOT = re.compile(r"\b(do|does|did|is|are|was|were|should|would|could|has|have|had)nt\b")
-_CHAT_SHORT = {"cant": "can n't", "wont": "will n't", "aint": "is n't"}
+# "doesn't" and, as typed in chat, "doesnt" -> "does n't"; "can't"/"cant" -> "can n't", "won't"/"wont" -> "will n't"
+_NOT = re.compile(r"\b(ca|wo|ai|do|does|did|is|are|was|were|should|would|could|has|have|had)(?:n't|nt)\b")
+_NOT_BASE = {"ca": "can", "wo": "will", "ai": "is"}
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens of the normalised text, with `doesn't` split into `does` + `n't`."""
     lowered = normalise(text)
-    lowered = _CHAT_NOT.sub(r"\1 n't", lowered)  # "dont", as typed in chat, is "don't"
-    lowered = lowered.replace("can't", "can n't").replace("won't", "will n't")
-    lowered = re.sub(r"\b(?:cant|wont|aint)\b", lambda m: _CHAT_SHORT[m.group(0)], lowered)
-    lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)
+    lowered = _NOT.sub(lambda m: f"{_NOT_BASE.get(m[1], m[1])} n't", lowered)
+    lowered = re.sub(r"(\w)n't\b", r"\1 n't", lowered)  # the rest: "needn't", "mustn't"
     return _WORD.findall(lowered)
 
 
